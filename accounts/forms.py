@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Organisation
+
+from .models import User
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-Mail-Adresse"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    error_messages = {
+        "invalid_login": _(
+            "E-Mail-Adresse oder Passwort sind nicht korrekt. Bitte achten Sie auf Groß- und Kleinschreibung."
+        ),
+        "inactive": _("Dieses Konto ist noch nicht aktiviert. Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse."),
+    }
+
+
+class RegistrationForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Kommune, Landkreis oder Verband"),
+        queryset=Organisation.objects.active().order_by("name"),
+        help_text=_(
+            "Für diese Organisation möchten Sie Anträge stellen. Die Akademie oder eine bereits bestätigte "
+            "Kollegin bzw. ein bestätigter Kollege bestätigt Ihre Zugehörigkeit."
+        ),
+    )
+    password1 = forms.CharField(
+        label=_("Passwort"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Mindestens 10 Zeichen, nicht nur Ziffern, kein gängiges Passwort."),
+    )
+    password2 = forms.CharField(
+        label=_("Passwort wiederholen"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    privacy = forms.BooleanField(
+        label=_("Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Angaben einverstanden."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "job_title", "phone"]
+        labels = {"first_name": _("Vorname"), "last_name": _("Nachname")}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "job_title"):
+            self.fields[name].required = True
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Zu dieser E-Mail-Adresse gibt es bereits ein Konto. Nutzen Sie „Passwort vergessen“.")
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Die beiden Passwörter stimmen nicht überein."))
+        elif p1:
+            user = User(
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(p1, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

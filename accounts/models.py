@@ -1,0 +1,51 @@
+from django.contrib.auth.models import AbstractUser, UserManager as BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    """Users log in with their e-mail address; the user name is that address."""
+
+    def _create_user(self, username, email, password, **extra_fields):
+        email = self.normalize_email(email or username)
+        return super()._create_user(email, email, password, **extra_fields)
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.pop("username", None)
+        return super().create_user(email, email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.pop("username", None)
+        return super().create_superuser(email, email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person using the portal: municipal staff, academy staff or a moderator."""
+
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    email_verified_at = models.DateTimeField(_("E-Mail bestätigt am"), null=True, blank=True)
+    job_title = models.CharField(_("Funktion"), max_length=200, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("Benutzer/in")
+        verbose_name_plural = _("Benutzer/innen")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        self.username = self.email
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.get_full_name() or self.email

@@ -1,0 +1,52 @@
+"""Registration and e-mail verification."""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from applications.models import Membership
+from applications.services import notify_membership_requested, request_membership
+from foerderportal.mail import send_templated_mail
+
+from .models import User
+
+
+@transaction.atomic
+def register_user(*, email, password, first_name, last_name, job_title="", phone="", organisation) -> User:
+    """Create an inactive account and a membership request; the user must verify the e-mail address."""
+    user = User(
+        email=email, first_name=first_name, last_name=last_name, job_title=job_title, phone=phone, is_active=False
+    )
+    user.set_password(password)
+    user.save()
+    # Colleagues and staff hear of the request only once the address is verified.
+    request_membership(user=user, organisation=organisation, notify=False)
+    transaction.on_commit(lambda: send_verification_mail(user))
+    return user
+
+
+def verification_url(user):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:verify", kwargs={"uidb64": uid, "token": token})
+
+
+def send_verification_mail(user):
+    return send_templated_mail("verify_email", {"user": user, "url": verification_url(user)}, [user.email])
+
+
+def verify_email(*, user, token) -> bool:
+    """Activate the account when the token matches, then announce its membership requests."""
+    if user.is_active and user.email_verified_at:
+        return True
+    if not default_token_generator.check_token(user, token):
+        return False
+    user.is_active = True
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["is_active", "email_verified_at"])
+    for membership in user.memberships.filter(status=Membership.Status.REQUESTED):
+        notify_membership_requested(membership)
+    return True

@@ -1,0 +1,52 @@
+"""E-mails of the applicant side; each takes primary keys so a task can call it."""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from foerderportal.mail import send_templated_mail
+
+from .models import Application, Membership
+
+
+def _confirmed_member_emails(organisation_id):
+    return list(
+        Membership.objects.filter(organisation_id=organisation_id, status=Membership.Status.CONFIRMED)
+        .values_list("user__email", flat=True)
+    )
+
+
+def send_receipt(application_id):
+    """Eingangsbestätigung to every confirmed member of the applicant."""
+    application = Application.objects.select_related("organisation", "funding_round", "submitted_by").get(
+        pk=application_id
+    )
+    return send_templated_mail(
+        "receipt",
+        {"application": application, "url": reverse("applications:receipt", args=[application.pk])},
+        _confirmed_member_emails(application.organisation_id),
+    )
+
+
+def send_membership_requested(membership_id):
+    """Tell confirmed colleagues — or, for the first member, the academy — that someone asks to join."""
+    membership = Membership.objects.select_related("user", "organisation").get(pk=membership_id)
+    recipients = _confirmed_member_emails(membership.organisation_id)
+    first_member = not recipients
+    if first_member:
+        recipients = list(
+            get_user_model().objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
+        )
+    return send_templated_mail(
+        "membership_requested",
+        {"membership": membership, "first_member": first_member, "url": reverse("applications:members")},
+        recipients,
+    )
+
+
+def send_membership_confirmed(membership_id):
+    membership = Membership.objects.select_related("user", "organisation").get(pk=membership_id)
+    return send_templated_mail(
+        "membership_confirmed",
+        {"membership": membership, "url": reverse("applications:dashboard")},
+        [membership.user.email],
+    )

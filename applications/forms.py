@@ -1,0 +1,92 @@
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import Application, Attachment, Organisation
+
+
+class Section:
+    """One step of the application form."""
+
+    def __init__(self, slug, title, fields, intro):
+        self.slug, self.title, self.fields, self.intro = slug, title, fields, intro
+
+
+SECTIONS = [
+    Section(
+        "contact",
+        _("Kontakt und Projektleitung"),
+        ["contact_name", "contact_function", "contact_email", "contact_phone",
+         "lead_name", "lead_function", "lead_email", "lead_phone", "postal_address"],
+        _("Wer ist Ansprechperson für die Akademie, und wer leitet das Vorhaben in der Verwaltung?"),
+    ),
+    Section(
+        "situation",
+        _("Ausgangslage"),
+        ["integration_situation", "engagement_structures", "migrant_organisations"],
+        _("Beschreiben Sie die Integrationssituation vor Ort und die bestehenden Strukturen und Akteure "
+          "des bürgerschaftlichen Engagements, einschließlich der Migrantenorganisationen."),
+    ),
+    Section(
+        "goals",
+        _("Ziele"),
+        ["goals"],
+        _("Was wollen Sie in den zwei Jahren der Prozessbegleitung erreichen?"),
+    ),
+    Section(
+        "participation",
+        _("Beteiligung"),
+        ["participation"],
+        _("Wie beteiligen Sie Zivilgesellschaft und Menschen mit Migrationsgeschichte am Prozess?"),
+    ),
+    Section(
+        "commitment",
+        _("Beschluss des Gremiums"),
+        ["council_body", "resolution_date", "resolution_summary"],
+        _("Der Gemeinderat oder Kreistag unterstützt die Teilnahme. Laden Sie den Beschluss unter "
+          "„Anlagen“ hoch."),
+    ),
+    Section(
+        "resources",
+        _("Räume und Personal"),
+        ["rooms", "staff", "staff_hours_per_week"],
+        _("Welche Räume und welches Personal stellt die Kommune für den Prozess bereit?"),
+    ),
+]
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+TEXTAREA = forms.Textarea(attrs={"rows": 6})
+
+
+def section_form_class(section):
+    """A ModelForm for one section; every field is optional in a draft."""
+    widgets = {
+        name: TEXTAREA
+        for name in section.fields
+        if isinstance(Application._meta.get_field(name), models.TextField)
+    }
+    if "resolution_date" in section.fields:
+        widgets["resolution_date"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    if "postal_address" in section.fields:
+        widgets["postal_address"] = forms.Textarea(attrs={"rows": 3})
+    meta = type("Meta", (), {"model": Application, "fields": section.fields, "widgets": widgets})
+    return type(f"{section.slug.title()}Form", (forms.ModelForm,), {"Meta": meta})
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Art der Anlage"), choices=Attachment.Kind.choices)
+    file = forms.FileField(
+        label=_("Datei"),
+        help_text=_("PDF, DOCX, ODT, JPEG oder PNG, höchstens 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.docx,.odt,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )
+
+
+class JoinOrganisationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Kommune, Landkreis oder Verband"),
+        queryset=Organisation.objects.active().order_by("name"),
+        help_text=_("Wählen Sie die Organisation, für die Sie Anträge stellen."),
+    )

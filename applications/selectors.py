@@ -1,0 +1,73 @@
+"""Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from .models import Application, Attachment, FundingRound, Membership, Organisation
+
+
+def confirmed_organisations(user):
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__status=Membership.Status.CONFIRMED
+    )
+
+
+def applications_for_user(user):
+    """Applications of the organisations the user is a confirmed member of."""
+    if not user.is_authenticated:
+        return Application.objects.none()
+    return Application.objects.filter(
+        organisation__memberships__user=user,
+        organisation__memberships__status=Membership.Status.CONFIRMED,
+    ).select_related("organisation", "funding_round", "funding_round__programme")
+
+
+def attachments_for_user(user):
+    return Attachment.objects.filter(application__in=applications_for_user(user).values("pk"))
+
+
+def open_rounds(now=None):
+    now = now or timezone.now()
+    return FundingRound.objects.open_at(now).select_related("programme").order_by("deadline")
+
+
+def dashboard_applications(user):
+    return (
+        applications_for_user(user)
+        .annotate(attachment_count=Count("attachments"))
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
+        .order_by("-funding_round__deadline", "organisation__name")
+    )
+
+
+def memberships_of(user):
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def pending_memberships_for(user):
+    """Requests a confirmed member may decide: colleagues asking to join the same organisation."""
+    return (
+        Membership.objects.filter(
+            status=Membership.Status.REQUESTED,
+            organisation__in=confirmed_organisations(user).values("pk"),
+        )
+        .exclude(user=user)
+        .select_related("user", "organisation")
+    )
+
+
+def participating_organisations():
+    """Public list: organisations with an awarded application, per round."""
+    return (
+        Application.objects.filter(status=Application.Status.AWARDED)
+        .select_related("organisation", "funding_round")
+        .order_by("-funding_round__deadline", "organisation__name")
+    )
+
+
+def directory_search(term, limit=20):
+    qs = Organisation.objects.active()
+    term = (term or "").strip()
+    if term:
+        qs = qs.filter(Q(name__icontains=term) | Q(key__startswith=term) | Q(county__icontains=term))
+    return qs.order_by("name")[:limit]

@@ -1,0 +1,301 @@
+"""Every write and status transition of the applicant side.
+
+Each transition runs in a transaction, re-reads its row with
+``select_for_update()``, checks preconditions, raises ``ApplicationError`` with
+a German message, saves only the changed fields and records an event.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from . import tasks
+from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation
+from .uploads import check_upload
+
+
+class ApplicationError(Exception):
+    """A domain rule refused the action; ``messages`` are shown to the user."""
+
+    def __init__(self, message, *, missing=None):
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
+
+
+def format_deadline(deadline):
+    """'Freitag, 6. März 2020, 23:59 Uhr' in German local time."""
+    with override("de"):
+        return date_format(timezone.localtime(deadline), "l, j. F Y, H:i") + " Uhr"
+
+
+def log_event(application, actor, action, **data):
+    ApplicationEvent.objects.create(application=application, actor=actor, action=action, data=data)
+
+
+# --- memberships -----------------------------------------------------------
+
+
+def notify_membership_requested(membership):
+    transaction.on_commit(lambda: tasks.send_membership_requested.delay(membership.pk))
+
+
+def request_membership(*, user, organisation: Organisation, notify=True) -> Membership:
+    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation)
+    if not created and membership.status == Membership.Status.REJECTED:
+        raise ApplicationError(_("Ihre Anfrage für diese Organisation wurde abgelehnt. Bitte wenden Sie sich an die Akademie."))
+    if created and notify:
+        notify_membership_requested(membership)
+    return membership
+
+
+def _may_decide_membership(actor, membership):
+    if actor.is_staff and actor.is_active:
+        return True
+    return (
+        actor.pk != membership.user_id
+        and Membership.objects.filter(
+            user=actor, organisation_id=membership.organisation_id, status=Membership.Status.CONFIRMED
+        ).exists()
+    )
+
+
+@transaction.atomic
+def confirm_membership(*, membership: Membership, by) -> Membership:
+    """Academy staff confirm the first member; confirmed members confirm colleagues."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not _may_decide_membership(by, membership):
+        raise ApplicationError(_("Sie dürfen diese Mitgliedschaft nicht bestätigen."))
+    if membership.status == Membership.Status.CONFIRMED:
+        return membership
+    membership.status = Membership.Status.CONFIRMED
+    membership.decided_at = timezone.now()
+    membership.decided_by = by
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    transaction.on_commit(lambda: tasks.send_membership_confirmed.delay(membership.pk))
+    return membership
+
+
+@transaction.atomic
+def reject_membership(*, membership: Membership, by) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not _may_decide_membership(by, membership):
+        raise ApplicationError(_("Sie dürfen über diese Mitgliedschaft nicht entscheiden."))
+    if membership.status == Membership.Status.CONFIRMED and not by.is_staff:
+        raise ApplicationError(_("Eine bestätigte Mitgliedschaft kann nur die Akademie beenden."))
+    membership.status = Membership.Status.REJECTED
+    membership.decided_at = timezone.now()
+    membership.decided_by = by
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    return membership
+
+
+def _require_member(user, organisation_id):
+    if not Membership.objects.filter(
+        user=user, organisation_id=organisation_id, status=Membership.Status.CONFIRMED
+    ).exists():
+        raise ApplicationError(_("Nur bestätigte Mitglieder der Organisation können das tun."))
+
+
+# --- the application ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    section: str
+    label: str
+    done: bool
+
+
+def checklist(application: Application) -> list[ChecklistItem]:
+    """What a complete application needs, section by section (shown to applicants)."""
+    a = application
+    has_resolution = any(att.kind == Attachment.Kind.RESOLUTION for att in a.attachments.all())
+    items = [
+        ("contact", _("Ansprechperson mit E-Mail-Adresse"), bool(a.contact_name and a.contact_email)),
+        ("contact", _("Interne Projektleitung mit E-Mail-Adresse"), bool(a.lead_name and a.lead_email)),
+        ("contact", _("Postanschrift der Verwaltung"), bool(a.postal_address.strip())),
+        ("situation", _("Integrationssituation vor Ort"), bool(a.integration_situation.strip())),
+        ("situation", _("Bestehende Strukturen des Engagements"), bool(a.engagement_structures.strip())),
+        ("situation", _("Migrantenorganisationen"), bool(a.migrant_organisations.strip())),
+        ("goals", _("Ziele für die zwei Jahre"), bool(a.goals.strip())),
+        ("participation", _("Beteiligung von Zivilgesellschaft und Migrant/innen"), bool(a.participation.strip())),
+        ("commitment", _("Gremium und Datum des Beschlusses"), bool(a.council_body and a.resolution_date)),
+        ("commitment", _("Beschluss als Anlage"), has_resolution),
+        ("resources", _("Bereitgestellte Räume"), bool(a.rooms.strip())),
+        ("resources", _("Bereitgestelltes Personal"), bool(a.staff.strip())),
+    ]
+    return [ChecklistItem(section, label, done) for section, label, done in items]
+
+
+def missing_items(application: Application) -> list[str]:
+    return [item.label for item in checklist(application) if not item.done]
+
+
+@transaction.atomic
+def start_application(*, funding_round: FundingRound, organisation: Organisation, user, now=None) -> Application:
+    """Open (or return the existing) draft of an organisation for a round."""
+    now = now or timezone.now()
+    _require_member(user, organisation.pk)
+    existing = Application.objects.filter(funding_round=funding_round, organisation=organisation).first()
+    if existing:
+        return existing
+    if not funding_round.accepts_submissions_at(now):
+        raise ApplicationError(_("Für diese Förderrunde können derzeit keine Anträge gestellt werden."))
+    if not funding_round.is_eligible(organisation):
+        raise ApplicationError(
+            _("%(kind)s sind in dieser Förderrunde nicht antragsberechtigt.")
+            % {"kind": organisation.get_kind_display()}
+        )
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                funding_round=funding_round,
+                organisation=organisation,
+                created_by=user,
+                contact_name=user.get_full_name(),
+                contact_email=user.email,
+                contact_function=getattr(user, "job_title", ""),
+                contact_phone=getattr(user, "phone", ""),
+            )
+    except IntegrityError:
+        # A colleague started the same application a moment earlier.
+        return Application.objects.get(funding_round=funding_round, organisation=organisation)
+    log_event(application, user, "created")
+    return application
+
+
+def _lock_editable(application, user, now):
+    application = Application.objects.select_for_update().select_related("funding_round").get(pk=application.pk)
+    _require_member(user, application.organisation_id)
+    if application.status != Application.Status.DRAFT:
+        raise ApplicationError(_("Der Antrag ist eingereicht und kann nicht mehr geändert werden."))
+    if not application.funding_round.accepts_submissions_at(now):
+        raise ApplicationError(
+            _("Die Antragsfrist ist am %(deadline)s abgelaufen. Der Entwurf kann nicht mehr geändert werden.")
+            % {"deadline": format_deadline(application.funding_round.deadline)}
+        )
+    return application
+
+
+@transaction.atomic
+def update_application(*, application: Application, user, data: dict, now=None) -> Application:
+    """Save a section of the draft: only the given fields change."""
+    now = now or timezone.now()
+    locked = _lock_editable(application, user, now)
+    changed = [name for name, value in data.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, data[name])
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+        log_event(locked, user, "updated", fields=changed)
+    return locked
+
+
+@transaction.atomic
+def add_attachment(*, application: Application, user, uploaded_file, kind=Attachment.Kind.OTHER, now=None) -> Attachment:
+    now = now or timezone.now()
+    locked = _lock_editable(application, user, now)
+    if locked.attachments.count() >= settings.ATTACHMENTS_PER_APPLICATION:
+        raise ApplicationError(
+            _("Ein Antrag kann höchstens %(count)d Anlagen haben.") % {"count": settings.ATTACHMENTS_PER_APPLICATION}
+        )
+    checked = check_upload(uploaded_file)
+    attachment = Attachment(
+        application=locked,
+        kind=kind,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    uploaded_file.seek(0)
+    attachment.file.save("upload", uploaded_file, save=False)
+    attachment.save()
+    log_event(locked, user, "attachment_added", name=checked.safe_name, sha256=checked.sha256)
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: Attachment, user, now=None) -> None:
+    now = now or timezone.now()
+    locked = _lock_editable(attachment.application, user, now)
+    name = attachment.original_name
+    storage, path = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+    log_event(locked, user, "attachment_removed", name=name)
+
+
+def _next_reference(funding_round_id):
+    """Sequence per round; the caller holds the round's row lock."""
+    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round_id)
+    last = Application.objects.filter(funding_round=funding_round).aggregate(m=Max("sequence"))["m"] or 0
+    sequence = last + 1
+    return sequence, f"{funding_round.code}-{sequence:04d}"
+
+
+@transaction.atomic
+def submit_application(*, application: Application, user, now=None) -> Application:
+    """Submit a complete draft before the deadline; assigns the reference number."""
+    now = now or timezone.now()
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("funding_round", "organisation")
+        .get(pk=application.pk)
+    )
+    _require_member(user, locked.organisation_id)
+    if locked.status != Application.Status.DRAFT:
+        raise ApplicationError(_("Dieser Antrag wurde bereits eingereicht oder zurückgezogen."))
+    funding_round = locked.funding_round
+    if now < funding_round.opens_at:
+        raise ApplicationError(
+            _("Anträge können erst ab %(opens)s eingereicht werden.") % {"opens": format_deadline(funding_round.opens_at)}
+        )
+    if not funding_round.accepts_submissions_at(now):
+        raise ApplicationError(
+            _("Die Antragsfrist ist am %(deadline)s abgelaufen. Der Antrag kann nicht mehr eingereicht werden.")
+            % {"deadline": format_deadline(funding_round.deadline)}
+        )
+    missing = missing_items(locked)
+    if missing:
+        raise ApplicationError(
+            _("Der Antrag ist noch nicht vollständig. Es fehlen: %(missing)s.") % {"missing": ", ".join(missing)},
+            missing=missing,
+        )
+    locked.sequence, locked.reference_number = _next_reference(funding_round.pk)
+    locked.status = Application.Status.SUBMITTED
+    locked.submitted_at = now
+    locked.submitted_by = user
+    locked.save(update_fields=["sequence", "reference_number", "status", "submitted_at", "submitted_by", "updated_at"])
+    log_event(locked, user, "submitted", reference_number=locked.reference_number)
+    transaction.on_commit(lambda: tasks.send_receipt.delay(locked.pk))
+    return locked
+
+
+@transaction.atomic
+def withdraw_application(*, application: Application, user, now=None) -> Application:
+    """Withdraw a draft or a submitted application; possible until the deadline."""
+    now = now or timezone.now()
+    locked = Application.objects.select_for_update().select_related("funding_round").get(pk=application.pk)
+    _require_member(user, locked.organisation_id)
+    if locked.status not in (Application.Status.DRAFT, Application.Status.SUBMITTED):
+        raise ApplicationError(_("Dieser Antrag kann nicht mehr zurückgezogen werden."))
+    if not locked.funding_round.accepts_submissions_at(now):
+        raise ApplicationError(
+            _("Ein Rückzug ist nur bis zum Ende der Antragsfrist (%(deadline)s) möglich.")
+            % {"deadline": format_deadline(locked.funding_round.deadline)}
+        )
+    locked.status = Application.Status.WITHDRAWN
+    locked.withdrawn_at = now
+    locked.withdrawn_by = user
+    locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "updated_at"])
+    log_event(locked, user, "withdrawn")
+    return locked

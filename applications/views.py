@@ -1,0 +1,313 @@
+"""Applicant views: thin; rules live in services, reads in selectors.
+
+Every object is looked up through a selector scoped to the user's confirmed
+memberships, so another organisation's object answers 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import SECTIONS, SECTIONS_BY_SLUG, AttachmentForm, JoinOrganisationForm, section_form_class
+from .models import Application, FundingRound, Membership
+
+
+def home(request):
+    now = timezone.now()
+    return render(
+        request,
+        "applications/home.html",
+        {
+            "rounds": selectors.open_rounds(now),
+            "participants": selectors.participating_organisations(),
+            "now": now,
+        },
+    )
+
+
+@login_required
+def dashboard(request):
+    now = timezone.now()
+    memberships = list(selectors.memberships_of(request.user))
+    confirmed = [m.organisation for m in memberships if m.status == Membership.Status.CONFIRMED]
+    applications = list(selectors.dashboard_applications(request.user))
+    started = {(a.funding_round_id, a.organisation_id) for a in applications}
+    rounds = [
+        {
+            "round": funding_round,
+            "days_left": funding_round.days_left(now),
+            "organisations": [
+                org for org in confirmed if (funding_round.pk, org.pk) not in started and funding_round.is_eligible(org)
+            ],
+        }
+        for funding_round in selectors.open_rounds(now)
+    ]
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "memberships": memberships,
+            "applications": applications,
+            "rounds": rounds,
+            "pending": selectors.pending_memberships_for(request.user),
+            "join_form": JoinOrganisationForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def join_organisation(request):
+    form = JoinOrganisationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_membership(user=request.user, organisation=form.cleaned_data["organisation"])
+        except services.ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Ihre Anfrage wurde gesendet. Sobald sie bestätigt ist, können Sie für %(org)s Anträge stellen.")
+                % {"org": form.cleaned_data["organisation"].name},
+            )
+    else:
+        messages.error(request, _("Bitte wählen Sie eine Organisation aus der Liste."))
+    return redirect("applications:dashboard")
+
+
+@login_required
+def members(request):
+    return render(
+        request,
+        "applications/members.html",
+        {"pending": selectors.pending_memberships_for(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def decide_membership(request, pk, decision):
+    if decision not in ("confirm", "reject"):
+        raise Http404
+    membership = get_object_or_404(selectors.pending_memberships_for(request.user), pk=pk)
+    try:
+        if decision == "confirm":
+            services.confirm_membership(membership=membership, by=request.user)
+            messages.success(request, _("%(user)s ist jetzt bestätigtes Mitglied.") % {"user": membership.user})
+        else:
+            services.reject_membership(membership=membership, by=request.user)
+            messages.success(request, _("Die Anfrage von %(user)s wurde abgelehnt.") % {"user": membership.user})
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("applications:members")
+
+
+@login_required
+@require_POST
+def start_application(request, round_pk, organisation_pk):
+    funding_round = get_object_or_404(FundingRound, pk=round_pk)
+    organisation = get_object_or_404(selectors.confirmed_organisations(request.user), pk=organisation_pk)
+    try:
+        application = services.start_application(
+            funding_round=funding_round, organisation=organisation, user=request.user
+        )
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("applications:dashboard")
+    return redirect("applications:section", pk=application.pk, section=SECTIONS[0].slug)
+
+
+def _application_for(request, pk):
+    return get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
+
+
+def _navigation(application, current):
+    items = services.checklist(application)
+    done = {section.slug: all(i.done for i in items if i.section == section.slug) for section in SECTIONS}
+    done["attachments"] = all(i.done for i in items if i.section == "commitment")
+    return [
+        {"slug": s.slug, "title": s.title, "done": done[s.slug], "current": s.slug == current} for s in SECTIONS
+    ]
+
+
+@login_required
+def overview(request, pk):
+    application = _application_for(request, pk)
+    items = services.checklist(application)
+    return render(
+        request,
+        "applications/overview.html",
+        {
+            "application": application,
+            "checklist": items,
+            "missing": [i for i in items if not i.done],
+            "sections": [
+                {"section": s, "values": [(application._meta.get_field(f).verbose_name, _display(application, f)) for f in s.fields]}
+                for s in SECTIONS
+            ],
+            "navigation": _navigation(application, "overview"),
+            "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
+            "deadline_text": services.format_deadline(application.funding_round.deadline),
+        },
+    )
+
+
+def _display(application, field):
+    display = getattr(application, f"get_{field}_display", None)
+    value = display() if display else getattr(application, field)
+    return value if value not in (None, "") else None
+
+
+@login_required
+def section(request, pk, section):
+    application = _application_for(request, pk)
+    current = SECTIONS_BY_SLUG.get(section)
+    if current is None:
+        raise Http404
+    if not application.is_editable:
+        return redirect("applications:overview", pk=application.pk)
+    form_class = section_form_class(current)
+    if request.method == "POST":
+        form = form_class(request.POST, instance=Application.objects.get(pk=application.pk))
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in current.fields}
+            try:
+                services.update_application(application=application, user=request.user, data=data)
+            except services.ApplicationError as error:
+                messages.error(request, error.message)
+                return redirect("applications:overview", pk=application.pk)
+            messages.success(request, _("Entwurf gespeichert."))
+            if "next" in request.POST:
+                index = SECTIONS.index(current)
+                if index + 1 < len(SECTIONS):
+                    return redirect("applications:section", pk=application.pk, section=SECTIONS[index + 1].slug)
+                return redirect("applications:attachments", pk=application.pk)
+            return redirect("applications:section", pk=application.pk, section=current.slug)
+        messages.error(request, _("Bitte prüfen Sie die markierten Angaben. Ihre Eingaben sind noch nicht gespeichert."))
+    else:
+        form = form_class(instance=application)
+    return render(
+        request,
+        "applications/section.html",
+        {
+            "application": application,
+            "section": current,
+            "form": form,
+            "navigation": _navigation(application, current.slug),
+        },
+    )
+
+
+@login_required
+def attachments(request, pk):
+    application = _application_for(request, pk)
+    form = AttachmentForm()
+    if request.method == "POST":
+        if not application.is_editable:
+            messages.error(request, _("Der Antrag ist eingereicht und kann nicht mehr geändert werden."))
+            return redirect("applications:overview", pk=application.pk)
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                attachment = services.add_attachment(
+                    application=application,
+                    user=request.user,
+                    uploaded_file=form.cleaned_data["file"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            except services.ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Die Anlage „%(name)s“ wurde gespeichert.") % {"name": attachment.original_name})
+                return redirect("applications:attachments", pk=application.pk)
+    return render(
+        request,
+        "applications/attachments.html",
+        {
+            "application": application,
+            "form": form,
+            "attachments": application.attachments.all(),
+            "navigation": _navigation(application, "attachments"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def remove_attachment(request, pk, attachment_pk):
+    application = _application_for(request, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    try:
+        services.remove_attachment(attachment=attachment, user=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Die Anlage „%(name)s“ wurde entfernt.") % {"name": attachment.original_name})
+    return redirect("applications:attachments", pk=application.pk)
+
+
+@login_required
+def download_attachment(request, pk, attachment_pk):
+    application = _application_for(request, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    application = _application_for(request, pk)
+    try:
+        application = services.submit_application(application=application, user=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("applications:overview", pk=application.pk)
+    messages.success(
+        request,
+        _("Ihr Antrag ist eingegangen. Aktenzeichen: %(ref)s. Eine Eingangsbestätigung wurde per E-Mail versandt.")
+        % {"ref": application.reference_number},
+    )
+    return redirect("applications:receipt", pk=application.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    application = _application_for(request, pk)
+    try:
+        services.withdraw_application(application=application, user=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Der Antrag wurde zurückgezogen."))
+    return redirect("applications:overview", pk=application.pk)
+
+
+@login_required
+def receipt(request, pk):
+    application = _application_for(request, pk)
+    if not application.submitted_at:
+        raise Http404
+    return render(
+        request,
+        "applications/receipt.html",
+        {"application": application, "attachments": application.attachments.all()},
+    )

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from applications import views as application_views
+
+admin.site.site_header = _("Förderportal – Verwaltung")
+admin.site.site_title = _("Förderportal")
+admin.site.index_title = _("Führungsakademie Baden-Württemberg")
+
+urlpatterns = [
+    path("", application_views.home, name="home"),
+    path("konto/", include("accounts.urls")),
+    path("portal/", include("applications.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,65 @@
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from pypdf import PdfWriter
+
+from applications.models import Attachment
+
+from .factories import COMPLETE_FIELDS, ApplicationFactory, MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_private_media(settings, tmp_path):
+    # Fast password hashing in tests; uploads go to a throwaway folder.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_pdf(title="Beschluss"):
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def pdf_bytes():
+    return make_pdf()
+
+
+@pytest.fixture
+def member(db):
+    """A confirmed member of an organisation."""
+    return MembershipFactory()
+
+
+@pytest.fixture
+def draft(member):
+    return ApplicationFactory(organisation=member.organisation)
+
+
+def complete(application, *, with_resolution=True):
+    for name, value in COMPLETE_FIELDS.items():
+        setattr(application, name, value)
+    application.save()
+    if with_resolution:
+        attachment = Attachment(
+            application=application,
+            kind=Attachment.Kind.RESOLUTION,
+            original_name="beschluss.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+        attachment.file.save("upload", ContentFile(make_pdf()), save=False)
+        attachment.size = attachment.file.size
+        attachment.save()
+    return application
+
+
+@pytest.fixture
+def complete_draft(draft):
+    return complete(draft)

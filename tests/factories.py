@@ -1,0 +1,110 @@
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import (
+    Application,
+    FundingRound,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Programme,
+    Region,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@kommune.example")
+    first_name = "Erika"
+    last_name = factory.Sequence(lambda n: f"Muster{n}")
+    is_active = True
+    password = factory.PostGenerationMethodCall("set_password", "Sicheres-Passwort-1")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Musterstadt {n}")
+    kind = OrganisationKind.STADT
+    key = factory.Sequence(lambda n: f"08{n:06d}")
+    county = "Landkreis Esslingen"
+    region = Region.STUTTGART
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    status = Membership.Status.CONFIRMED
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("slug",)
+
+    name = "Integration durch bürgerschaftliches Engagement und Zivilgesellschaft"
+    short_name = "Integration durch Engagement"
+    slug = "integration-engagement"
+
+
+class FundingRoundFactory(factory.django.DjangoModelFactory):
+    """By default open now, with the deadline 30 days ahead at 23:59:59 Berlin time."""
+
+    class Meta:
+        model = FundingRound
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Runde {n}")
+    code = factory.Sequence(lambda n: f"R{n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    deadline = factory.LazyFunction(
+        lambda: datetime.combine(timezone.localdate() + timedelta(days=30), time(23, 59, 59), tzinfo=BERLIN)
+    )
+    places = 13
+    budget = Decimal("520000.00")
+    max_per_package = Decimal("40000.00")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    funding_round = factory.SubFactory(FundingRoundFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+COMPLETE_FIELDS = {
+    "contact_name": "Erika Muster",
+    "contact_email": "erika@kommune.example",
+    "lead_name": "Max Leitung",
+    "lead_email": "max@kommune.example",
+    "postal_address": "Marktplatz 1\n73728 Esslingen am Neckar",
+    "integration_situation": "Vielfältige Stadtgesellschaft.",
+    "engagement_structures": "Freundeskreise, Vereine.",
+    "migrant_organisations": "Zwei Kulturvereine.",
+    "goals": "Leitbild entwickeln.",
+    "participation": "Runder Tisch.",
+    "council_body": "gemeinderat",
+    "resolution_date": datetime(2020, 2, 1).date(),
+    "rooms": "Rathaussaal.",
+    "staff": "Integrationsbeauftragte, 10 h/Woche.",
+}
