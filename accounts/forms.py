@@ -19,6 +19,17 @@ class LoginForm(AuthenticationForm):
         "inactive": _("Dieses Konto ist noch nicht aktiviert. Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse."),
     }
 
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            # Django's backend hides inactive accounts; tell the owner (who knows the password) why.
+            if error.code == "invalid_login":
+                user = User.objects.filter(email__iexact=self.cleaned_data.get("username", "")).first()
+                if user and not user.is_active and user.check_password(self.cleaned_data.get("password", "")):
+                    raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from error
+            raise
+
 
 class RegistrationForm(forms.ModelForm):
     organisation = forms.ModelChoiceField(
