@@ -189,7 +189,17 @@ def section(request, pk, section):
                     return redirect("applications:section", pk=application.pk, section=SECTIONS[index + 1].slug)
                 return redirect("applications:attachments", pk=application.pk)
             return redirect("applications:section", pk=application.pk, section=current.slug)
-        messages.error(request, _("Bitte prüfen Sie die markierten Angaben. Ihre Eingaben sind noch nicht gespeichert."))
+        # Keep what is valid: a typo in one field must not cost the applicant the rest.
+        valid = {name: form.cleaned_data[name] for name in current.fields if name in form.cleaned_data}
+        if valid:
+            try:
+                services.update_application(application=application, user=request.user, data=valid)
+            except services.ApplicationError as error:
+                messages.error(request, error.message)
+        messages.error(
+            request,
+            _("Bitte prüfen Sie die markierten Angaben. Alle übrigen Angaben sind als Entwurf gespeichert."),
+        )
     else:
         form = form_class(instance=application)
     return render(
