@@ -42,7 +42,9 @@ class MembershipAdmin(admin.ModelAdmin):
                 done += 1
             except services.ApplicationError as error:
                 self.message_user(request, f"{membership}: {error.message}", messages.ERROR)
-        self.message_user(request, ngettext("%d Mitgliedschaft bestätigt.", "%d Mitgliedschaften bestätigt.", done) % done)
+        self.message_user(
+            request, ngettext("%d Mitgliedschaft bestätigt.", "%d Mitgliedschaften bestätigt.", done) % done
+        )
 
     @admin.action(description=_("Ausgewählte Anfragen ablehnen"))
     def reject(self, request, queryset):
@@ -131,7 +133,9 @@ def download_attachment_for_staff(request, pk):
         raise Http404
     attachment = get_object_or_404(Attachment, pk=pk)
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
         content_type=attachment.content_type,
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -10,8 +10,9 @@ from .models import Application, Membership
 
 def _confirmed_member_emails(organisation_id):
     return list(
-        Membership.objects.filter(organisation_id=organisation_id, status=Membership.Status.CONFIRMED)
-        .values_list("user__email", flat=True)
+        Membership.objects.filter(organisation_id=organisation_id, status=Membership.Status.CONFIRMED).values_list(
+            "user__email", flat=True
+        )
     )
 
 

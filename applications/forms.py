@@ -16,16 +16,27 @@ SECTIONS = [
     Section(
         "contact",
         _("Kontakt und Projektleitung"),
-        ["contact_name", "contact_function", "contact_email", "contact_phone",
-         "lead_name", "lead_function", "lead_email", "lead_phone", "postal_address"],
+        [
+            "contact_name",
+            "contact_function",
+            "contact_email",
+            "contact_phone",
+            "lead_name",
+            "lead_function",
+            "lead_email",
+            "lead_phone",
+            "postal_address",
+        ],
         _("Wer ist Ansprechperson für die Akademie, und wer leitet das Vorhaben in der Verwaltung?"),
     ),
     Section(
         "situation",
         _("Ausgangslage"),
         ["integration_situation", "engagement_structures", "migrant_organisations"],
-        _("Beschreiben Sie die Integrationssituation vor Ort und die bestehenden Strukturen und Akteure "
-          "des bürgerschaftlichen Engagements, einschließlich der Migrantenorganisationen."),
+        _(
+            "Beschreiben Sie die Integrationssituation vor Ort und die bestehenden Strukturen und Akteure "
+            "des bürgerschaftlichen Engagements, einschließlich der Migrantenorganisationen."
+        ),
     ),
     Section(
         "goals",
@@ -43,8 +54,7 @@ SECTIONS = [
         "commitment",
         _("Beschluss des Gremiums"),
         ["council_body", "resolution_date", "resolution_summary"],
-        _("Der Gemeinderat oder Kreistag unterstützt die Teilnahme. Laden Sie den Beschluss unter "
-          "„Anlagen“ hoch."),
+        _("Der Gemeinderat oder Kreistag unterstützt die Teilnahme. Laden Sie den Beschluss unter „Anlagen“ hoch."),
     ),
     Section(
         "resources",
@@ -61,9 +71,7 @@ TEXTAREA = forms.Textarea(attrs={"rows": 6})
 def section_form_class(section):
     """A ModelForm for one section; every field is optional in a draft."""
     widgets = {
-        name: TEXTAREA
-        for name in section.fields
-        if isinstance(Application._meta.get_field(name), models.TextField)
+        name: TEXTAREA for name in section.fields if isinstance(Application._meta.get_field(name), models.TextField)
     }
     if "resolution_date" in section.fields:
         widgets["resolution_date"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -257,7 +257,9 @@ class Application(models.Model):
     goals = models.TextField(_("Ziele für die zwei Jahre der Prozessbegleitung"), blank=True)
 
     # Section: participation
-    participation = models.TextField(_("Beteiligung von Zivilgesellschaft und Menschen mit Migrationsgeschichte"), blank=True)
+    participation = models.TextField(
+        _("Beteiligung von Zivilgesellschaft und Menschen mit Migrationsgeschichte"), blank=True
+    )
 
     # Section: council commitment
     council_body = models.CharField(_("Gremium"), max_length=32, choices=CouncilBody.choices, blank=True)
@@ -304,9 +306,9 @@ class Application(models.Model):
             models.UniqueConstraint(fields=["funding_round", "organisation"], name="application_one_per_round"),
             models.UniqueConstraint(fields=["funding_round", "sequence"], name="application_sequence_unique"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(status="withdrawn", submitted_at__isnull=True) | Q(
-                    reference_number__isnull=False, submitted_at__isnull=False
-                ),
+                condition=Q(status="draft")
+                | Q(status="withdrawn", submitted_at__isnull=True)
+                | Q(reference_number__isnull=False, submitted_at__isnull=False),
                 name="application_submitted_has_reference",
             ),
         ]

@@ -9,9 +9,7 @@ from .models import Membership
 def is_confirmed_member(user, organisation):
     if organisation is None or not user.is_authenticated:
         return False
-    return Membership.objects.filter(
-        user=user, organisation=organisation, status=Membership.Status.CONFIRMED
-    ).exists()
+    return Membership.objects.filter(user=user, organisation=organisation, status=Membership.Status.CONFIRMED).exists()
 
 
 @rules.predicate

@@ -7,9 +7,7 @@ from .models import Application, Attachment, FundingRound, Membership, Organisat
 
 
 def confirmed_organisations(user):
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__status=Membership.Status.CONFIRMED
-    )
+    return Organisation.objects.filter(memberships__user=user, memberships__status=Membership.Status.CONFIRMED)
 
 
 def applications_for_user(user):

@@ -49,7 +49,9 @@ def notify_membership_requested(membership):
 def request_membership(*, user, organisation: Organisation, notify=True) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, organisation=organisation)
     if not created and membership.status == Membership.Status.REJECTED:
-        raise ApplicationError(_("Ihre Anfrage für diese Organisation wurde abgelehnt. Bitte wenden Sie sich an die Akademie."))
+        raise ApplicationError(
+            _("Ihre Anfrage für diese Organisation wurde abgelehnt. Bitte wenden Sie sich an die Akademie.")
+        )
     if created and notify:
         notify_membership_requested(membership)
     return membership
@@ -199,7 +201,9 @@ def update_application(*, application: Application, user, data: dict, now=None) 
 
 
 @transaction.atomic
-def add_attachment(*, application: Application, user, uploaded_file, kind=Attachment.Kind.OTHER, now=None) -> Attachment:
+def add_attachment(
+    *, application: Application, user, uploaded_file, kind=Attachment.Kind.OTHER, now=None
+) -> Attachment:
     now = now or timezone.now()
     locked = _lock_editable(application, user, now)
     if locked.attachments.count() >= settings.ATTACHMENTS_PER_APPLICATION:
@@ -247,9 +251,7 @@ def submit_application(*, application: Application, user, now=None) -> Applicati
     """Submit a complete draft before the deadline; assigns the reference number."""
     now = now or timezone.now()
     locked = (
-        Application.objects.select_for_update()
-        .select_related("funding_round", "organisation")
-        .get(pk=application.pk)
+        Application.objects.select_for_update().select_related("funding_round", "organisation").get(pk=application.pk)
     )
     _require_member(user, locked.organisation_id)
     if locked.status != Application.Status.DRAFT:
@@ -257,7 +259,8 @@ def submit_application(*, application: Application, user, now=None) -> Applicati
     funding_round = locked.funding_round
     if now < funding_round.opens_at:
         raise ApplicationError(
-            _("Anträge können erst ab %(opens)s eingereicht werden.") % {"opens": format_deadline(funding_round.opens_at)}
+            _("Anträge können erst ab %(opens)s eingereicht werden.")
+            % {"opens": format_deadline(funding_round.opens_at)}
         )
     if not funding_round.accepts_submissions_at(now):
         raise ApplicationError(

@@ -131,9 +131,7 @@ def _navigation(application, current):
     items = services.checklist(application)
     done = {section.slug: all(i.done for i in items if i.section == section.slug) for section in SECTIONS}
     done["attachments"] = all(i.done for i in items if i.section == "commitment")
-    return [
-        {"slug": s.slug, "title": s.title, "done": done[s.slug], "current": s.slug == current} for s in SECTIONS
-    ]
+    return [{"slug": s.slug, "title": s.title, "done": done[s.slug], "current": s.slug == current} for s in SECTIONS]
 
 
 @login_required
@@ -148,7 +146,12 @@ def overview(request, pk):
             "checklist": items,
             "missing": [i for i in items if not i.done],
             "sections": [
-                {"section": s, "values": [(application._meta.get_field(f).verbose_name, _display(application, f)) for f in s.fields]}
+                {
+                    "section": s,
+                    "values": [
+                        (application._meta.get_field(f).verbose_name, _display(application, f)) for f in s.fields
+                    ],
+                }
                 for s in SECTIONS
             ],
             "navigation": _navigation(application, "overview"),
@@ -236,7 +239,9 @@ def attachments(request, pk):
             except services.ApplicationError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, _("Die Anlage „%(name)s“ wurde gespeichert.") % {"name": attachment.original_name})
+                messages.success(
+                    request, _("Die Anlage „%(name)s“ wurde gespeichert.") % {"name": attachment.original_name}
+                )
                 return redirect("applications:attachments", pk=application.pk)
     return render(
         request,

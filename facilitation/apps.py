@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class FacilitationConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'facilitation'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "facilitation"

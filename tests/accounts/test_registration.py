@@ -86,7 +86,9 @@ def test_duplicate_e_mail_gets_a_german_message(client):
 
 def test_login_with_e_mail_case_insensitive(client):
     UserFactory(email="max@kommune.example", password="Sicheres-Passwort-1")
-    response = client.post(reverse("accounts:login"), {"username": "MAX@kommune.example", "password": "Sicheres-Passwort-1"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "MAX@kommune.example", "password": "Sicheres-Passwort-1"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("applications:dashboard")
 

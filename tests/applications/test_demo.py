@@ -8,18 +8,38 @@ from applications.models import Application, FundingRound, Organisation
 pytestmark = pytest.mark.django_db
 
 SECOND_ROUND = [
-    "Achern", "Althengstett", "Esslingen am Neckar", "Freiburg im Breisgau", "Freudenberg",
-    "Heidenheim an der Brenz", "Kraichtal", "Leinfelden-Echterdingen", "Neuenbürg", "Reutlingen",
-    "Salach", "Schwäbisch Hall", "Weilheim an der Teck",
+    "Achern",
+    "Althengstett",
+    "Esslingen am Neckar",
+    "Freiburg im Breisgau",
+    "Freudenberg",
+    "Heidenheim an der Brenz",
+    "Kraichtal",
+    "Leinfelden-Echterdingen",
+    "Neuenbürg",
+    "Reutlingen",
+    "Salach",
+    "Schwäbisch Hall",
+    "Weilheim an der Teck",
 ]
 
 
 def test_load_demo_is_idempotent_and_complete(settings, capsys):
     settings.DEBUG = True
     call_command("load_demo")
-    counts = (Organisation.objects.count(), FundingRound.objects.count(), Application.objects.count(), User.objects.count())
+    counts = (
+        Organisation.objects.count(),
+        FundingRound.objects.count(),
+        Application.objects.count(),
+        User.objects.count(),
+    )
     call_command("load_demo")
-    assert (Organisation.objects.count(), FundingRound.objects.count(), Application.objects.count(), User.objects.count()) == counts
+    assert (
+        Organisation.objects.count(),
+        FundingRound.objects.count(),
+        Application.objects.count(),
+        User.objects.count(),
+    ) == counts
 
     output = capsys.readouterr().out
     assert "antrag@demo.example" in output and "akademie@demo.example" in output

@@ -21,7 +21,11 @@ APPLICANT_URLS = [
     ("applications:attachments", lambda b: {"pk": b["draft"].pk}, "get"),
     ("applications:attachments", lambda b: {"pk": b["draft"].pk}, "post"),
     ("applications:download_attachment", lambda b: {"pk": b["draft"].pk, "attachment_pk": b["attachment"].pk}, "get"),
-    ("applications:download_attachment", lambda b: {"pk": b["submitted"].pk, "attachment_pk": b["submitted_attachment"].pk}, "get"),
+    (
+        "applications:download_attachment",
+        lambda b: {"pk": b["submitted"].pk, "attachment_pk": b["submitted_attachment"].pk},
+        "get",
+    ),
     ("applications:remove_attachment", lambda b: {"pk": b["draft"].pk, "attachment_pk": b["attachment"].pk}, "post"),
     ("applications:submit", lambda b: {"pk": b["draft"].pk}, "post"),
     ("applications:withdraw", lambda b: {"pk": b["draft"].pk}, "post"),

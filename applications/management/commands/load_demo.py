@@ -82,7 +82,9 @@ class Command(BaseCommand):
         programme, rounds = self.load_rounds()
         applicant, staff = self.load_users(organisations)
         self.load_applications(rounds, organisations, applicant, staff)
-        self.stdout.write(self.style.SUCCESS(f"Demo-Daten geladen: {len(organisations)} Organisationen, {len(rounds)} Förderrunden."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo-Daten geladen: {len(organisations)} Organisationen, {len(rounds)} Förderrunden.")
+        )
         self.stdout.write("Demo-Zugänge (nur für die lokale Entwicklung):")
         self.stdout.write(f"  Antragsteller/in:  {APPLICANT_EMAIL} / {APPLICANT_PASSWORD}  (Böblingen)")
         self.stdout.write(f"  Akademie (Admin):  {STAFF_EMAIL} / {STAFF_PASSWORD}  → /admin/")
@@ -128,8 +130,20 @@ class Command(BaseCommand):
         today = timezone.localdate()
         specs = [
             # Round 1: exact dates of the first call are not public here; plausible values, clearly demo.
-            ("IBE-2018", "1. Runde 2018–2019", datetime(2017, 11, 1, tzinfo=BERLIN), end_of_day(datetime(2018, 1, 31)), 23),
-            ("IBE-2020", "2. Runde 2020–2022", datetime(2019, 12, 2, tzinfo=BERLIN), end_of_day(datetime(2020, 3, 6)), 13),
+            (
+                "IBE-2018",
+                "1. Runde 2018–2019",
+                datetime(2017, 11, 1, tzinfo=BERLIN),
+                end_of_day(datetime(2018, 1, 31)),
+                23,
+            ),
+            (
+                "IBE-2020",
+                "2. Runde 2020–2022",
+                datetime(2019, 12, 2, tzinfo=BERLIN),
+                end_of_day(datetime(2020, 3, 6)),
+                13,
+            ),
             (
                 "DEMO",
                 "Demo-Ausschreibung (offen)",
@@ -157,7 +171,9 @@ class Command(BaseCommand):
 
     def load_users(self, organisations):
         User = get_user_model()
-        staff, _ = User.objects.get_or_create(email=STAFF_EMAIL, defaults={"first_name": "Anna", "last_name": "Akademie"})
+        staff, _ = User.objects.get_or_create(
+            email=STAFF_EMAIL, defaults={"first_name": "Anna", "last_name": "Akademie"}
+        )
         staff.is_staff = staff.is_superuser = staff.is_active = True
         staff.email_verified_at = staff.email_verified_at or timezone.now()
         staff.set_password(STAFF_PASSWORD)
@@ -181,7 +197,10 @@ class Command(BaseCommand):
         User = get_user_model()
         on_time = second.deadline - timedelta(days=3)
         for org in organisations.values():
-            if not org.selected_in_round_2 or Application.objects.filter(funding_round=second, organisation=org).exists():
+            if (
+                not org.selected_in_round_2
+                or Application.objects.filter(funding_round=second, organisation=org).exists()
+            ):
                 continue
             slug = org.key or org.pk
             member, _ = User.objects.get_or_create(
