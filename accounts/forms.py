@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Organisation
 
 from .models import User
+from .services import send_verification_mail
 
 
 class LoginForm(AuthenticationForm):
@@ -16,7 +17,10 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _(
             "E-Mail-Adresse oder Passwort sind nicht korrekt. Bitte achten Sie auf Groß- und Kleinschreibung."
         ),
-        "inactive": _("Dieses Konto ist noch nicht aktiviert. Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse."),
+        "inactive": _(
+            "Dieses Konto ist noch nicht aktiviert. Wir haben Ihnen den Link zur Bestätigung Ihrer E-Mail-Adresse "
+            "(erneut) geschickt."
+        ),
     }
 
     def clean(self):
@@ -27,6 +31,8 @@ class LoginForm(AuthenticationForm):
             if error.code == "invalid_login":
                 user = User.objects.filter(email__iexact=self.cleaned_data.get("username", "")).first()
                 if user and not user.is_active and user.check_password(self.cleaned_data.get("password", "")):
+                    if user.email_verified_at is None:
+                        send_verification_mail(user)
                     raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from error
             raise
 

@@ -110,6 +110,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "submitted_at"
 
+    def has_add_permission(self, request):
+        # Applications are started by the applicant; staff never create one behind their back.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # Content belongs to the applicant: staff read it, they do not edit it.
         if obj is not None:

@@ -112,3 +112,18 @@ def test_password_reset_for_unknown_address_reveals_nothing(client):
     assert response.status_code == 200
     assert "Wenn es zu der Adresse ein Konto gibt" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_unverified_user_logging_in_gets_the_link_again(client):
+    user = UserFactory(email="spaet@kommune.example", password="Sicheres-Passwort-1", is_active=False)
+    response = client.post(reverse("accounts:login"), {"username": user.email, "password": "Sicheres-Passwort-1"})
+    assert "noch nicht aktiviert" in response.content.decode()
+    assert mail.outbox[-1].to == [user.email]
+    assert "/konto/bestaetigen/" in mail.outbox[-1].body
+
+
+def test_wrong_password_for_unverified_user_reveals_nothing(client):
+    UserFactory(email="spaet@kommune.example", password="Sicheres-Passwort-1", is_active=False)
+    response = client.post(reverse("accounts:login"), {"username": "spaet@kommune.example", "password": "falsch"})
+    assert "nicht korrekt" in response.content.decode()
+    assert mail.outbox == []
