@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from django.utils.translation import gettext_lazy as _
 
 from applications import views as application_views
@@ -10,6 +11,7 @@ admin.site.index_title = _("Führungsakademie Baden-Württemberg")
 
 urlpatterns = [
     path("", application_views.home, name="home"),
+    path("datenschutz/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("konto/", include("accounts.urls")),
     path("portal/", include("applications.urls")),
     path("admin/", admin.site.urls),
