@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 OFFICIAL_KEY_REGEX = r"^08([0-9]{6}|[0-9]{10})$"
 official_key_validator = RegexValidator(
@@ -174,6 +175,14 @@ class FundingRound(models.Model):
     budget = models.DecimalField(_("Budget (EUR)"), max_digits=14, decimal_places=2)
     facilitation_months = models.PositiveSmallIntegerField(_("Dauer der Prozessbegleitung (Monate)"), default=24)
     eligible_kinds = models.JSONField(_("antragsberechtigte Arten"), default=default_eligible_kinds)
+    four_eyes = models.BooleanField(
+        _("Vier-Augen-Prinzip"),
+        default=False,
+        help_text=_("Entscheidungen schlägt eine Person vor, eine andere gibt sie frei."),
+    )
+    spread_threshold = models.DecimalField(
+        _("Schwelle für abweichende Bewertungen (Prozentpunkte)"), max_digits=5, decimal_places=2, default=20
+    )
 
     objects = FundingRoundQuerySet.as_manager()
 
@@ -234,6 +243,9 @@ class Application(models.Model):
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     reference_number = models.CharField(_("Aktenzeichen"), max_length=40, unique=True, null=True, blank=True)
     sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    awarded_amount = models.DecimalField(
+        _("bewilligter Betrag (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
 
     # Section: contact and project lead
     contact_name = models.CharField(_("Ansprechperson"), max_length=200, blank=True)
@@ -298,6 +310,9 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
 
+    # Who changed what, and when (django-simple-history): the staff-visible audit trail.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("Antrag")
         verbose_name_plural = _("Anträge")
@@ -305,6 +320,11 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["funding_round", "organisation"], name="application_one_per_round"),
             models.UniqueConstraint(fields=["funding_round", "sequence"], name="application_sequence_unique"),
+            models.CheckConstraint(
+                condition=(Q(status="awarded") & Q(awarded_amount__gt=0))
+                | (~Q(status="awarded") & Q(awarded_amount__isnull=True)),
+                name="application_awarded_amount_iff_awarded",
+            ),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | Q(status="withdrawn", submitted_at__isnull=True)

@@ -157,7 +157,7 @@ def start_application(*, funding_round: FundingRound, organisation: Organisation
         )
     try:
         with transaction.atomic():
-            application = Application.objects.create(
+            application = Application(
                 funding_round=funding_round,
                 organisation=organisation,
                 created_by=user,
@@ -166,6 +166,8 @@ def start_application(*, funding_round: FundingRound, organisation: Organisation
                 contact_function=getattr(user, "job_title", ""),
                 contact_phone=getattr(user, "phone", ""),
             )
+            application._history_user = user
+            application.save()
     except IntegrityError:
         # A colleague started the same application a moment earlier.
         return Application.objects.get(funding_round=funding_round, organisation=organisation)
@@ -195,6 +197,7 @@ def update_application(*, application: Application, user, data: dict, now=None) 
     for name in changed:
         setattr(locked, name, data[name])
     if changed:
+        locked._history_user = user  # the audit trail names the actor
         locked.save(update_fields=[*changed, "updated_at"])
         log_event(locked, user, "updated", fields=changed)
     return locked
@@ -277,6 +280,7 @@ def submit_application(*, application: Application, user, now=None) -> Applicati
     locked.status = Application.Status.SUBMITTED
     locked.submitted_at = now
     locked.submitted_by = user
+    locked._history_user = user  # the audit trail names the actor
     locked.save(update_fields=["sequence", "reference_number", "status", "submitted_at", "submitted_by", "updated_at"])
     log_event(locked, user, "submitted", reference_number=locked.reference_number)
     transaction.on_commit(lambda: tasks.send_receipt.delay(locked.pk))
@@ -299,6 +303,7 @@ def withdraw_application(*, application: Application, user, now=None) -> Applica
     locked.status = Application.Status.WITHDRAWN
     locked.withdrawn_at = now
     locked.withdrawn_by = user
+    locked._history_user = user  # the audit trail names the actor
     locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "updated_at"])
     log_event(locked, user, "withdrawn")
     return locked

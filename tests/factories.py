@@ -108,3 +108,37 @@ COMPLETE_FIELDS = {
     "rooms": "Rathaussaal.",
     "staff": "Integrationsbeauftragte, 10 h/Woche.",
 }
+
+
+def make_reviewer(**kwargs):
+    from django.contrib.auth.models import Group
+
+    from reviews.roles import ensure_roles
+    from reviews.rules import REVIEWER_GROUP
+
+    ensure_roles()
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    return user
+
+
+def make_academy_staff(**kwargs):
+    from django.contrib.auth.models import Group
+
+    from reviews.roles import ensure_roles
+    from reviews.rules import ACADEMY_GROUP
+
+    ensure_roles()
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=ACADEMY_GROUP))
+    return user
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reviews.Criterion"
+
+    funding_round = factory.SubFactory(FundingRoundFactory)
+    title = factory.Sequence(lambda n: f"Kriterium {n}")
+    weight = Decimal("1.00")
+    max_points = 10

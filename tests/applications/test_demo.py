@@ -63,3 +63,15 @@ def test_load_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("load_demo")
+
+
+def test_demo_second_round_is_reviewed_and_awarded(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    second = FundingRound.objects.get(code="IBE-2020")
+    awarded = second.applications.filter(status="awarded")
+    assert awarded.count() == 13
+    assert sum(a.awarded_amount for a in awarded) == second.budget
+    assert second.criteria.count() == 4
+    assert all(a.reviews.get().status == "finished" for a in awarded)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -28,6 +29,10 @@ from applications.models import (
     Programme,
     Region,
 )
+from reviews import services as review_services
+from reviews.models import Criterion, Recommendation
+from reviews.roles import ensure_roles
+from reviews.rules import ACADEMY_GROUP, REVIEWER_GROUP
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEMO_CSV = Path(__file__).resolve().parents[2] / "demo" / "organisations.csv"
@@ -54,6 +59,19 @@ APPLICANT_EMAIL = "antrag@demo.example"
 APPLICANT_PASSWORD = "Demo-Antrag-2020"
 STAFF_EMAIL = "akademie@demo.example"
 STAFF_PASSWORD = "Demo-Akademie-2020"
+REVIEWER_EMAIL = "gutachter@demo.example"
+REVIEWER_PASSWORD = "Demo-Gutachter-2020"
+CRITERIA = [
+    ("Bedarf und Ausgangslage", "Wie klar sind Integrationssituation und Bedarf vor Ort beschrieben?", 3, 10),
+    (
+        "Beteiligung von Zivilgesellschaft und Migrantenorganisationen",
+        "Wie werden Engagierte, Vereine und Menschen mit Migrationsgeschichte einbezogen?",
+        3,
+        10,
+    ),
+    ("Politische Rückendeckung", "Beschluss des Gremiums, Unterstützung durch Verwaltungsspitze.", 2, 10),
+    ("Umsetzbarkeit und Nachhaltigkeit", "Ressourcen, Projektleitung, Verstetigung der Strukturen.", 2, 10),
+]
 DEMO_TEXT = (
     "Demo-Text: In unserer Kommune leben Menschen aus über 90 Nationen. Vereine, Kirchengemeinden, "
     "ein Freundeskreis Asyl und zwei Migrantenorganisationen engagieren sich bereits."
@@ -80,14 +98,20 @@ class Command(BaseCommand):
     def load(self):
         organisations = self.load_organisations()
         programme, rounds = self.load_rounds()
+        ensure_roles()
         applicant, staff = self.load_users(organisations)
+        reviewer = self.load_reviewer()
+        for funding_round in rounds.values():
+            self.load_criteria(funding_round)
         self.load_applications(rounds, organisations, applicant, staff)
+        self.review_and_award(rounds["IBE-2020"], staff, reviewer)
         self.stdout.write(
             self.style.SUCCESS(f"Demo-Daten geladen: {len(organisations)} Organisationen, {len(rounds)} Förderrunden.")
         )
         self.stdout.write("Demo-Zugänge (nur für die lokale Entwicklung):")
         self.stdout.write(f"  Antragsteller/in:  {APPLICANT_EMAIL} / {APPLICANT_PASSWORD}  (Böblingen)")
         self.stdout.write(f"  Akademie (Admin):  {STAFF_EMAIL} / {STAFF_PASSWORD}  → /admin/")
+        self.stdout.write(f"  Gutachter/in:      {REVIEWER_EMAIL} / {REVIEWER_PASSWORD}  → /admin/")
 
     def load_organisations(self):
         rows = []
@@ -178,6 +202,7 @@ class Command(BaseCommand):
         staff.email_verified_at = staff.email_verified_at or timezone.now()
         staff.set_password(STAFF_PASSWORD)
         staff.save()
+        staff.groups.add(Group.objects.get(name=ACADEMY_GROUP))
         applicant, _ = User.objects.get_or_create(
             email=APPLICANT_EMAIL,
             defaults={"first_name": "Bernd", "last_name": "Beispiel", "job_title": "Integrationsbeauftragter"},
@@ -190,6 +215,43 @@ class Command(BaseCommand):
         if membership.status != Membership.Status.CONFIRMED:
             services.confirm_membership(membership=membership, by=staff)
         return applicant, staff
+
+    def load_reviewer(self):
+        User = get_user_model()
+        reviewer, _ = User.objects.get_or_create(
+            email=REVIEWER_EMAIL,
+            defaults={"first_name": "Gerd", "last_name": "Gutachter", "job_title": "Lenkungskreis"},
+        )
+        reviewer.is_active = reviewer.is_staff = True
+        reviewer.email_verified_at = reviewer.email_verified_at or timezone.now()
+        reviewer.set_password(REVIEWER_PASSWORD)
+        reviewer.save()
+        reviewer.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+        return reviewer
+
+    def load_criteria(self, funding_round):
+        for position, (title, guidance, weight, max_points) in enumerate(CRITERIA, start=1):
+            Criterion.objects.update_or_create(
+                funding_round=funding_round,
+                title=title,
+                defaults={"guidance": guidance, "weight": weight, "max_points": max_points, "position": position},
+            )
+
+    def review_and_award(self, funding_round, staff, reviewer):
+        """Round 2 as it ended: every selected municipality reviewed and awarded (through the services)."""
+        criteria = list(funding_round.criteria.all())
+        for index, application in enumerate(
+            funding_round.applications.filter(status=Application.Status.SUBMITTED).order_by("sequence")
+        ):
+            review_services.move_to_review(application=application, by=staff)
+            review = review_services.assign_reviewer(application=application, reviewer=reviewer, by=staff)
+            review_services.declare_no_conflict(review=review, reviewer=reviewer)
+            points = {c.pk: (10 - (index + position) % 4, "") for position, c in enumerate(criteria)}
+            review_services.save_review(
+                review=review, reviewer=reviewer, scores=points, recommendation=Recommendation.AWARD
+            )
+            review_services.finish_review(review=review, reviewer=reviewer)
+            review_services.award_application(application=application, by=staff)
 
     def load_applications(self, rounds, organisations, applicant, staff):
         """Round 2's thirteen selected municipalities applied before the deadline."""

@@ -1,0 +1,96 @@
+"""Reads for review and ranking: aggregates in the database, a fixed number of queries."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Max, Min, Q
+
+from applications.models import Application
+
+from .models import Review
+from .rules import is_academy_staff
+
+FINISHED = Q(reviews__status=Review.Status.FINISHED)
+ACTIVE = ~Q(reviews__status=Review.Status.CONFLICT)
+RANKED_STATUSES = [
+    Application.Status.SUBMITTED,
+    Application.Status.IN_REVIEW,
+    Application.Status.AWARDED,
+    Application.Status.WAITLISTED,
+    Application.Status.REJECTED,
+]
+
+
+def with_scores(queryset):
+    """Annotate mean weighted score, spread and review counts (finished vs. assigned)."""
+    return queryset.annotate(
+        mean_score=Avg("reviews__total", filter=FINISHED),
+        max_score=Max("reviews__total", filter=FINISHED),
+        min_score=Min("reviews__total", filter=FINISHED),
+        reviews_finished=Count("reviews", filter=FINISHED, distinct=True),
+        reviews_assigned=Count("reviews", filter=Q(reviews__isnull=False) & ACTIVE, distinct=True),
+    ).annotate(score_spread=F("max_score") - F("min_score"))
+
+
+def applications_for_staff(user):
+    """What a staff user may see in the admin: all for the academy, only assignments for reviewers."""
+    queryset = Application.objects.all()
+    if not is_academy_staff(user):
+        queryset = queryset.filter(
+            reviews__reviewer=user,
+            reviews__status__in=[Review.Status.ASSIGNED, Review.Status.OPEN, Review.Status.FINISHED],
+        )
+    return queryset
+
+
+def reviews_for_staff(user):
+    queryset = Review.objects.select_related("application__organisation", "application__funding_round", "reviewer")
+    if not is_academy_staff(user):
+        queryset = queryset.filter(reviewer=user).exclude(status=Review.Status.CONFLICT)
+    return queryset
+
+
+@dataclass
+class RankingRow:
+    rank: int
+    application: Application
+    requested: Decimal
+    cumulative: Decimal
+    within_funding: bool
+    spread_flag: bool
+
+
+def ranking(funding_round):
+    """Applications by mean weighted score, with the funding line where places or budget run out.
+
+    Already awarded applications count with their amount, the others with the round's maximum.
+    """
+    queryset = with_scores(
+        Application.objects.filter(funding_round=funding_round, status__in=RANKED_STATUSES).select_related(
+            "organisation"
+        )
+    ).order_by(F("mean_score").desc(nulls_last=True), "submitted_at", "pk")
+    rows, cumulative, places = [], Decimal(0), 0
+    for rank, application in enumerate(queryset, start=1):
+        requested = application.awarded_amount or funding_round.max_per_package
+        fundable = application.status != Application.Status.REJECTED
+        within = fundable and places < funding_round.places and cumulative + requested <= funding_round.budget
+        if within:
+            cumulative += requested
+            places += 1
+        spread = application.score_spread is not None and application.score_spread > funding_round.spread_threshold
+        rows.append(RankingRow(rank, application, requested, cumulative, within, spread))
+    return rows
+
+
+def distribution(rows):
+    """Balance for the committee, from ranking rows (no further queries):
+    per Regierungsbezirk and per organisation kind, all ranked vs. within the funding line."""
+    by_region, by_kind = {}, {}
+    for row in rows:
+        org = row.application.organisation
+        for table, key in ((by_region, org.get_region_display()), (by_kind, org.get_kind_display())):
+            entry = table.setdefault(key, {"label": key, "total": 0, "within": 0})
+            entry["total"] += 1
+            entry["within"] += row.within_funding
+    return sorted(by_region.values(), key=lambda e: e["label"]), sorted(by_kind.values(), key=lambda e: e["label"])
