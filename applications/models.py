@@ -143,6 +143,10 @@ class Programme(models.Model):
         return self.short_name
 
 
+def default_reminder_offsets():
+    return [14, 7, 1]
+
+
 def default_eligible_kinds():
     return [kind.value for kind in OrganisationKind]
 
@@ -175,6 +179,16 @@ class FundingRound(models.Model):
     budget = models.DecimalField(_("Budget (EUR)"), max_digits=14, decimal_places=2)
     facilitation_months = models.PositiveSmallIntegerField(_("Dauer der Prozessbegleitung (Monate)"), default=24)
     eligible_kinds = models.JSONField(_("antragsberechtigte Arten"), default=default_eligible_kinds)
+    reminder_offsets = models.JSONField(
+        _("Erinnerungen (Tage vor der Frist)"),
+        default=default_reminder_offsets,
+        help_text=_("Zum Beispiel [14, 7, 1]: Erinnerung 14, 7 und 1 Tag vor Ablauf der Antragsfrist."),
+    )
+    legal_remedies = models.TextField(
+        _("Rechtsbehelfsbelehrung"),
+        blank=True,
+        help_text=_("Text für die Bescheide dieser Runde; leer: der Standardtext."),
+    )
     four_eyes = models.BooleanField(
         _("Vier-Augen-Prinzip"),
         default=False,

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "accounts",
     "applications",
     "reviews",
+    "letters",
+    "reminders",
     "facilitation",
 ]
 
@@ -161,7 +163,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_TASK_DEFAULT_QUEUE = "foerderportal"
+# One beat process; intervals (not wall-clock crontabs) so daylight-saving switches neither skip nor repeat.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": 15 * 60.0},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
