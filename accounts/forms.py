@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Organisation
@@ -41,6 +42,7 @@ class RegistrationForm(forms.ModelForm):
     organisation = forms.ModelChoiceField(
         label=_("Kommune, Landkreis oder Verband"),
         queryset=Organisation.objects.active().order_by("name"),
+        empty_label=_("Bitte wählen …"),
         help_text=_(
             "Für diese Organisation möchten Sie Anträge stellen. Die Akademie oder eine bereits bestätigte "
             "Kollegin bzw. ein bestätigter Kollege bestätigt Ihre Zugehörigkeit."
@@ -59,6 +61,7 @@ class RegistrationForm(forms.ModelForm):
     )
     privacy = forms.BooleanField(
         label=_("Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Angaben einverstanden."),
+        help_text=format_lazy(_("Die Datenschutzhinweise finden Sie unter {}."), "/datenschutz/"),
     )
 
     class Meta:

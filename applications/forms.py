@@ -96,5 +96,6 @@ class JoinOrganisationForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Kommune, Landkreis oder Verband"),
         queryset=Organisation.objects.active().order_by("name"),
+        empty_label=_("Bitte wählen …"),
         help_text=_("Wählen Sie die Organisation, für die Sie Anträge stellen."),
     )
