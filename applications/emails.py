@@ -1,8 +1,8 @@
 """E-mails of the applicant side; each takes primary keys so a task can call it."""
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.roles import academy_staff_users
 from foerderportal.mail import send_templated_mail
 
 from .models import Application, Membership
@@ -21,9 +21,15 @@ def send_receipt(application_id):
     application = Application.objects.select_related("organisation", "funding_round", "submitted_by").get(
         pk=application_id
     )
+    # The receipt PDF (letters app) is rendered before this e-mail is sent.
+    letter = application.letters.filter(kind="receipt", status="released").first()
     return send_templated_mail(
         "receipt",
-        {"application": application, "url": reverse("applications:receipt", args=[application.pk])},
+        {
+            "application": application,
+            "url": reverse("applications:receipt", args=[application.pk]),
+            "pdf_url": reverse("letters:download", args=[letter.pk]) if letter else "",
+        },
         _confirmed_member_emails(application.organisation_id),
     )
 
@@ -34,9 +40,7 @@ def send_membership_requested(membership_id):
     recipients = _confirmed_member_emails(membership.organisation_id)
     first_member = not recipients
     if first_member:
-        recipients = list(
-            get_user_model().objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
-        )
+        recipients = list(academy_staff_users().values_list("email", flat=True))
     return send_templated_mail(
         "membership_requested",
         {"membership": membership, "first_member": first_member, "url": reverse("applications:members")},

@@ -2,6 +2,8 @@
 
 import rules
 
+from accounts.roles import is_academy_staff
+
 from .models import Membership
 
 
@@ -15,11 +17,6 @@ def is_confirmed_member(user, organisation):
 @rules.predicate
 def is_member_of_applicant(user, application):
     return application is not None and is_confirmed_member(user, application.organisation)
-
-
-@rules.predicate
-def is_academy_staff(user):
-    return user.is_authenticated and user.is_active and user.is_staff
 
 
 rules.add_perm("applications.view_organisation_area", is_confirmed_member)

@@ -15,6 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.roles import is_academy_staff
+from letters import tasks as letter_tasks
+
 from . import tasks
 from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation
 from .uploads import check_upload
@@ -58,7 +61,7 @@ def request_membership(*, user, organisation: Organisation, notify=True) -> Memb
 
 
 def _may_decide_membership(actor, membership):
-    if actor.is_staff and actor.is_active:
+    if is_academy_staff(actor):
         return True
     return (
         actor.pk != membership.user_id
@@ -89,7 +92,7 @@ def reject_membership(*, membership: Membership, by) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not _may_decide_membership(by, membership):
         raise ApplicationError(_("Sie dürfen über diese Mitgliedschaft nicht entscheiden."))
-    if membership.status == Membership.Status.CONFIRMED and not by.is_staff:
+    if membership.status == Membership.Status.CONFIRMED and not is_academy_staff(by):
         raise ApplicationError(_("Eine bestätigte Mitgliedschaft kann nur die Akademie beenden."))
     membership.status = Membership.Status.REJECTED
     membership.decided_at = timezone.now()
@@ -283,7 +286,8 @@ def submit_application(*, application: Application, user, now=None) -> Applicati
     locked._history_user = user  # the audit trail names the actor
     locked.save(update_fields=["sequence", "reference_number", "status", "submitted_at", "submitted_by", "updated_at"])
     log_event(locked, user, "submitted", reference_number=locked.reference_number)
-    transaction.on_commit(lambda: tasks.send_receipt.delay(locked.pk))
+    # Render the receipt PDF first, then send the e-mail that announces it (one task, idempotent).
+    transaction.on_commit(lambda: letter_tasks.issue_receipt.delay(locked.pk))
     return locked
 
 

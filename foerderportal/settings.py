@@ -167,6 +167,7 @@ CELERY_TASK_DEFAULT_QUEUE = "foerderportal"
 # One beat process; intervals (not wall-clock crontabs) so daylight-saving switches neither skip nor repeat.
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": 15 * 60.0},
+    "facilitation-report-reminders": {"task": "facilitation.tasks.send_report_reminders", "schedule": 60 * 60.0},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", application_views.home, name="home"),
     path("datenschutz/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("konto/", include("accounts.urls")),
+    path("portal/bescheide/", include("letters.urls")),
     path("portal/", include("applications.urls")),
+    path("prozessbegleitung/", include("facilitation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,8 +19,17 @@ ROLE_PERMISSIONS = {
             "reviews.view_score",
         ],
     },
-    # Moderators: filled in by the facilitation app.
-    MODERATOR_GROUP: {"app_labels": [], "codenames": []},
+    # Moderators: read their own facilitations in the admin (FacilitationAdmin.get_queryset restricts
+    # to their assignments); they log sessions and milestones on the portal pages.
+    MODERATOR_GROUP: {
+        "app_labels": [],
+        "codenames": [
+            "facilitation.view_facilitation",
+            "facilitation.view_milestone",
+            "facilitation.view_session",
+            "facilitation.view_report",
+        ],
+    },
 }
 
 

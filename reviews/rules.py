@@ -2,21 +2,9 @@
 
 import rules
 
-ACADEMY_GROUP = "Akademie"
-REVIEWER_GROUP = "Gutachter/innen"
-MODERATOR_GROUP = "Prozessbegleitung"
+from accounts.roles import ACADEMY_GROUP, MODERATOR_GROUP, REVIEWER_GROUP, is_academy_staff, is_reviewer
 
-
-@rules.predicate
-def is_academy_staff(user):
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    return user.is_superuser or user.groups.filter(name=ACADEMY_GROUP).exists()
-
-
-@rules.predicate
-def is_reviewer(user):
-    return user.is_authenticated and user.is_active and user.groups.filter(name=REVIEWER_GROUP).exists()
+__all__ = ["ACADEMY_GROUP", "MODERATOR_GROUP", "REVIEWER_GROUP", "is_academy_staff", "is_reviewer"]
 
 
 @rules.predicate

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationEvent, FundingRound
 from applications.services import ApplicationError
+from facilitation.services import create_facilitation_for_award
+from letters import tasks as letter_tasks
 
 from .models import Criterion, Decision, Recommendation, Review, Score
 from .rules import is_academy_staff, is_reviewer
@@ -284,6 +286,10 @@ def release_decision(*, decision: Decision, by) -> Decision:
     decision.released_at = timezone.now()
     _save(decision, by, ["status", "released_by", "released_at"])
     _transition(application, _RESULT[decision.kind], by, f"decision_{decision.kind}", decision=decision.pk)
+    if decision.kind == Decision.Kind.AWARD:
+        # Same transaction: an award is never released without its facilitation.
+        create_facilitation_for_award(application=application, by=by)
+    transaction.on_commit(lambda: letter_tasks.issue_decision_letter.delay(decision.pk))
     return decision
 
 

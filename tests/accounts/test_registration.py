@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from applications.models import Membership
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, make_academy_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _register(client, organisation, **overrides):
 
 def test_registration_needs_e_mail_verification_before_login(client, django_capture_on_commit_callbacks):
     organisation = OrganisationFactory()
-    staff = UserFactory(is_staff=True)
+    staff = make_academy_staff()
     with django_capture_on_commit_callbacks(execute=True):
         response = _register(client, organisation)
     assert response.status_code == 200

@@ -15,7 +15,15 @@ from applications.services import (
     withdraw_application,
 )
 from tests.conftest import complete
-from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    FundingRoundFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    make_academy_staff,
+    make_reviewer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +139,8 @@ def test_update_saves_only_changed_fields_and_logs(draft, member):
 
 def test_first_member_is_confirmed_by_academy_staff_only(mailoutbox, django_capture_on_commit_callbacks):
     organisation = OrganisationFactory()
-    staff = UserFactory(is_staff=True)
+    staff = make_academy_staff()
+    make_reviewer()  # staff, but not the academy: neither asked nor allowed
     applicant = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         membership = request_membership(user=applicant, organisation=organisation)
@@ -141,6 +150,9 @@ def test_first_member_is_confirmed_by_academy_staff_only(mailoutbox, django_capt
         confirm_membership(membership=membership, by=applicant)  # nobody confirms themselves
     with pytest.raises(ApplicationError):
         confirm_membership(membership=membership, by=MembershipFactory().user)  # nor a stranger
+    for other_staff in (make_reviewer(), UserFactory(is_staff=True)):
+        with pytest.raises(ApplicationError):
+            confirm_membership(membership=membership, by=other_staff)  # admin access alone is not enough
     confirmed = confirm_membership(membership=membership, by=staff)
     assert confirmed.status == Membership.Status.CONFIRMED
     assert confirmed.decided_by == staff

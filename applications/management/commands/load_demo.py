@@ -112,6 +112,17 @@ class Command(BaseCommand):
         self.stdout.write(f"  Antragsteller/in:  {APPLICANT_EMAIL} / {APPLICANT_PASSWORD}  (Böblingen)")
         self.stdout.write(f"  Akademie (Admin):  {STAFF_EMAIL} / {STAFF_PASSWORD}  → /admin/")
         self.stdout.write(f"  Gutachter/in:      {REVIEWER_EMAIL} / {REVIEWER_PASSWORD}  → /admin/")
+        self.load_facilitations(rounds["IBE-2020"], staff)
+
+    def load_facilitations(self, funding_round, staff):
+        """Round 2's facilitations (created by the awards): moderators, sessions, reports, network meeting."""
+        from facilitation import demo
+
+        accounts = demo.load(funding_round, staff)
+        for email in accounts["moderators"]:
+            self.stdout.write(f"  Moderator/in:      {email} / {accounts['moderator_password']}  → /prozessbegleitung/")
+        email, password, organisation = accounts["municipal"]
+        self.stdout.write(f"  Kommune:           {email} / {password}  ({organisation}) → /prozessbegleitung/")
 
     def load_organisations(self):
         rows = []

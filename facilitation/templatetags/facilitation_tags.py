@@ -1,0 +1,64 @@
+"""Template helpers: ``euro`` and ``percent`` filters, and whether to show the "Prozessbegleitung" link."""
+
+from django import template
+from django.db.models import Q
+
+from reviews.rules import is_academy_staff
+
+from ..formatting import euro as format_euro
+from ..formatting import german_decimal
+from ..models import Facilitation
+from ..selectors import confirmed_organisation_ids
+
+register = template.Library()
+
+
+@register.filter
+def euro(value):
+    return format_euro(value)
+
+
+@register.filter
+def percent(value):
+    if value is None:
+        return "–"
+    return f"{german_decimal(value, places=1)} %"
+
+
+@register.simple_tag(takes_context=True)
+def show_facilitation_nav(context):
+    """True for academy staff, moderators with a facilitation and members of a facilitated organisation.
+
+    At most one query per request (cached on the request).
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if not hasattr(request, "_show_facilitation_nav"):
+        request._show_facilitation_nav = bool(user.is_staff and is_academy_staff(user)) or (
+            Facilitation.objects.filter(
+                Q(facilitators__user=user) | Q(application__organisation_id__in=confirmed_organisation_ids(user))
+            ).exists()
+        )
+    return request._show_facilitation_nav
+
+
+@register.filter
+def number(value):
+    """``Decimal("1.50")`` → ``"1,5"``; ``Decimal("2.00")`` → ``"2"``."""
+    if value is None:
+        return "–"
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+@register.filter
+def duration(session):
+    """``"1 Tag"``, ``"0,5 Tage"``, ``"1 Stunde"``, ``"4 Stunden"``."""
+    amount = number(session.duration)
+    if session.unit == "hours":
+        return f"{amount} {'Stunde' if amount == '1' else 'Stunden'}"
+    return f"{amount} {'Tag' if amount == '1' else 'Tage'}"
