@@ -256,7 +256,7 @@ class Application(models.Model):
     )
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     reference_number = models.CharField(_("Aktenzeichen"), max_length=40, unique=True, null=True, blank=True)
-    sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    sequence = models.PositiveIntegerField(_("laufende Nummer"), null=True, blank=True, editable=False)
     awarded_amount = models.DecimalField(
         _("bewilligter Betrag (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )
@@ -305,7 +305,12 @@ class Application(models.Model):
     )
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("angelegt von"),
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("zuletzt gespeichert"), auto_now=True)
@@ -321,7 +326,13 @@ class Application(models.Model):
     )
     withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True, editable=False)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("zurückgezogen von"),
     )
 
     # Who changed what, and when (django-simple-history): the staff-visible audit trail.

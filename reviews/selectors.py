@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Max, Min, Q
 
-from applications.models import Application
+from applications.models import Application, OrganisationKind, Region
 
 from .models import Review
 from .rules import is_academy_staff
@@ -36,10 +36,9 @@ def applications_for_staff(user):
     """What a staff user may see in the admin: all for the academy, only assignments for reviewers."""
     queryset = Application.objects.all()
     if not is_academy_staff(user):
-        queryset = queryset.filter(
-            reviews__reviewer=user,
-            reviews__status__in=[Review.Status.ASSIGNED, Review.Status.OPEN, Review.Status.FINISHED],
-        )
+        # A subquery, not a join: a join would narrow later score annotations to this reviewer's review.
+        assigned = Review.objects.filter(reviewer=user).exclude(status=Review.Status.CONFLICT).values("application_id")
+        queryset = queryset.filter(pk__in=assigned)
     return queryset
 
 
@@ -48,6 +47,22 @@ def reviews_for_staff(user):
     if not is_academy_staff(user):
         queryset = queryset.filter(reviewer=user).exclude(status=Review.Status.CONFLICT)
     return queryset
+
+
+# The ranking needs no application text: loading only these keeps 10,000 rows cheap.
+RANKING_FIELDS = (
+    "funding_round_id",
+    "organisation_id",
+    "status",
+    "reference_number",
+    "awarded_amount",
+    "submitted_at",
+    "organisation__name",
+    "organisation__kind",
+    "organisation__key",
+    "organisation__county",
+    "organisation__region",
+)
 
 
 @dataclass
@@ -66,9 +81,9 @@ def ranking(funding_round):
     Already awarded applications count with their amount, the others with the round's maximum.
     """
     queryset = with_scores(
-        Application.objects.filter(funding_round=funding_round, status__in=RANKED_STATUSES).select_related(
-            "organisation"
-        )
+        Application.objects.filter(funding_round=funding_round, status__in=RANKED_STATUSES)
+        .select_related("organisation")
+        .only(*RANKING_FIELDS)
     ).order_by(F("mean_score").desc(nulls_last=True), "submitted_at", "pk")
     rows, cumulative, places = [], Decimal(0), 0
     for rank, application in enumerate(queryset, start=1):
@@ -86,10 +101,11 @@ def ranking(funding_round):
 def distribution(rows):
     """Balance for the committee, from ranking rows (no further queries):
     per Regierungsbezirk and per organisation kind, all ranked vs. within the funding line."""
+    region_labels, kind_labels = dict(Region.choices), dict(OrganisationKind.choices)  # translated once
     by_region, by_kind = {}, {}
     for row in rows:
         org = row.application.organisation
-        for table, key in ((by_region, org.get_region_display()), (by_kind, org.get_kind_display())):
+        for table, key in ((by_region, region_labels[org.region]), (by_kind, kind_labels[org.kind])):
             entry = table.setdefault(key, {"label": key, "total": 0, "within": 0})
             entry["total"] += 1
             entry["within"] += row.within_funding

@@ -1,0 +1,355 @@
+"""Admin for criteria, reviews and decisions: thin; every change goes through reviews.services.
+
+Reviewers (group "Gutachter/innen") see only their own, non-conflicting assignments and
+score them on a custom page (the review's change view); academy staff see everything
+read-only and decide through actions.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from applications.forms import SECTIONS
+from applications.models import Application
+
+from . import services
+from .forms import ConflictForm, ReviewScoreForm
+from .models import Criterion, Decision, Review
+from .rules import is_academy_staff
+from .selectors import reviews_for_staff
+
+
+def is_academy(request):
+    """``is_academy_staff`` once per request (admin pages ask many times)."""
+    if not hasattr(request, "_is_academy_staff"):
+        request._is_academy_staff = bool(is_academy_staff(request.user))
+    return request._is_academy_staff
+
+
+def two_places(value):
+    """A mean score as text with two decimals in the active locale ("66,67"); None stays None."""
+    if value is None:
+        return None
+    return number_format(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP), 2)
+
+
+def decimal_formatter():
+    """A fast formatter for long tables: two decimals, grouped, in the active locale ("40.000,00").
+
+    ``number_format`` looks the separators up on every call; this looks them up once.
+    """
+    table = str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
+
+    def format_decimal(value):
+        if value is None:
+            return None
+        return f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}".translate(table)
+
+    return format_decimal
+
+
+def choice_labels(choices):
+    """{value: label} with the labels translated once (``get_FOO_display`` re-translates every call)."""
+    return {value: str(label) for value, label in choices}
+
+
+RESULTING_STATUS = {
+    Decision.Kind.AWARD: Application.Status.AWARDED,
+    Decision.Kind.REJECT: Application.Status.REJECTED,
+    Decision.Kind.WAITLIST: Application.Status.WAITLISTED,
+}
+
+
+def decision_message(decision):
+    """What happened to a decision just taken: applied, or waiting for the second person."""
+    if decision.status == Decision.Status.PROPOSED:
+        return _(
+            "„%(kind)s“ für %(application)s ist vorgeschlagen. Vier-Augen-Prinzip: Eine andere Person "
+            "muss die Entscheidung unter „Entscheidungen“ freigeben."
+        ) % {"kind": decision.get_kind_display(), "application": decision.application}
+    status = RESULTING_STATUS[decision.kind]
+    return _("„%(kind)s“ für %(application)s ist freigegeben; der Antrag hat jetzt den Status „%(status)s“.") % {
+        "kind": decision.get_kind_display(),
+        "application": decision.application,
+        "status": status.label,
+    }
+
+
+def application_sections(application):
+    """The application's content, section by section, for read-only display."""
+    sections = []
+    for section in SECTIONS:
+        values = []
+        for name in section.fields:
+            field = application._meta.get_field(name)
+            display = getattr(application, f"get_{name}_display", None)
+            value = display() if display and getattr(application, name) else getattr(application, name)
+            values.append((field.verbose_name, value if value not in ("", None) else None))
+        sections.append({"title": section.title, "values": values})
+    return sections
+
+
+class ReadOnlyHistoryMixin:
+    """simple_history's pages, restricted to what ``get_queryset`` lets the user see.
+
+    simple_history falls back to the historical records when the object is not in the
+    queryset, and its per-version page can "revert" an object. Both would bypass our
+    rules: the history is only shown for visible objects, and nothing is ever reverted
+    (status changes happen in the services only).
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def _check_visible(self, request, object_id):
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        self._check_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["position", "title", "guidance", "weight", "max_points"]
+    ordering = ["position", "pk"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    list_display = [
+        "application_reference",
+        "organisation_name",
+        "reviewer",
+        "status",
+        "recommendation",
+        "total",
+        "finished_at",
+    ]
+    list_display_links = ["application_reference", "organisation_name"]
+    list_select_related = ("application__organisation", "application__funding_round", "reviewer")
+    list_filter = ["status", "application__funding_round", "recommendation"]
+    search_fields = ["application__reference_number", "application__organisation__name"]
+    raw_id_fields = ["application", "reviewer", "assigned_by"]
+    show_full_result_count = False
+    list_per_page = 50
+    scoring_template = "admin/reviews/review/scoring.html"
+
+    def get_queryset(self, request):
+        return reviews_for_staff(request.user)
+
+    # Assignments come from the application action "Gutachter/innen zuweisen".
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Only the assigned reviewer changes a review (through the services); the academy reads.
+        if obj is not None:
+            return obj.reviewer_id == request.user.pk and super().has_change_permission(request, obj)
+        return not is_academy(request) and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_academy(request) and super().has_delete_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("Aktenzeichen"), ordering="application__reference_number")
+    def application_reference(self, obj):
+        return obj.application.reference_number
+
+    @admin.display(description=gettext_lazy("Organisation"), ordering="application__organisation__name")
+    def organisation_name(self, obj):
+        return obj.application.organisation.name
+
+    # --- the scoring page ----------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        review = self.get_object(request, unquote(object_id))
+        if review is None:
+            raise Http404(_("Diese Bewertung gibt es nicht oder sie ist Ihnen nicht zugewiesen."))
+        if not self.has_view_or_change_permission(request, review):
+            raise PermissionDenied
+        may_score = review.reviewer_id == request.user.pk and self.has_change_permission(request, review)
+        if request.method == "POST":
+            if not may_score:
+                raise PermissionDenied
+            return self._scoring_post(request, review)
+        return self._render_scoring(request, review, may_score=may_score)
+
+    def _criteria_and_scores(self, review):
+        criteria = list(Criterion.objects.filter(funding_round_id=review.application.funding_round_id))
+        scores = {s.criterion_id: s for s in review.scores.all()}
+        return criteria, scores
+
+    def _scoring_post(self, request, review):
+        here = request.path
+        try:
+            if "declare_no_conflict" in request.POST:
+                services.declare_no_conflict(review=review, reviewer=request.user)
+                self.message_user(request, _("Danke. Sie können den Antrag jetzt bewerten."), messages.SUCCESS)
+                return HttpResponseRedirect(here)
+            if "declare_conflict" in request.POST:
+                form = ConflictForm(request.POST)
+                reason = form.cleaned_data["reason"] if form.is_valid() else ""
+                services.declare_conflict(review=review, reviewer=request.user, reason=reason)
+                self.message_user(
+                    request,
+                    _("Sie haben Befangenheit erklärt. Die Zuweisung ist aufgehoben."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:reviews_review_changelist"))
+            criteria, scores = self._criteria_and_scores(review)
+            form = ReviewScoreForm(request.POST, criteria=criteria, scores=scores, review=review)
+            if not form.is_valid():
+                self.message_user(request, _("Bitte korrigieren Sie die markierten Angaben."), messages.ERROR)
+                return self._render_scoring(request, review, may_score=True, form=form)
+            services.save_review(
+                review=review,
+                reviewer=request.user,
+                scores=form.scores(),
+                recommendation=form.cleaned_data["recommendation"],
+                note=form.cleaned_data["note"],
+            )
+            if "_finish" in request.POST:
+                services.finish_review(review=review, reviewer=request.user)
+                self.message_user(request, _("Die Bewertung ist abgeschlossen. Vielen Dank!"), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:reviews_review_changelist"))
+            self.message_user(request, _("Zwischengespeichert."), messages.SUCCESS)
+        except services.ReviewError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        return HttpResponseRedirect(here)
+
+    def _render_scoring(self, request, review, *, may_score, form=None):
+        application = review.application
+        criteria, scores = self._criteria_and_scores(review)
+        if review.status == Review.Status.ASSIGNED and may_score:
+            mode = "conflict"
+        elif review.status == Review.Status.OPEN and may_score:
+            mode = "scoring"
+        else:
+            mode = "readonly"  # finished (locked), conflict, or someone else's review
+        if mode == "scoring" and form is None:
+            form = ReviewScoreForm(criteria=criteria, scores=scores, review=review)
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Bewertung: %(application)s") % {"application": application},
+            "subtitle": None,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "original": review,
+            "review": review,
+            "application": application,
+            "mode": mode,
+            "form": form,
+            "conflict_form": ConflictForm() if mode == "conflict" else None,
+            "score_rows": [(c, scores.get(c.pk)) for c in criteria],
+            "sections": application_sections(application),
+            "attachments": list(application.attachments.all()),
+            "is_academy": is_academy(request),
+            "history_url": reverse("admin:reviews_review_history", args=[review.pk]),
+            "changelist_url": reverse("admin:reviews_review_changelist"),
+            "has_view_permission": True,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.scoring_template, context)
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    list_display = [
+        "application",
+        "kind",
+        "amount",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "released_by",
+        "released_at",
+    ]
+    list_select_related = ("application__organisation", "proposed_by", "released_by")
+    list_filter = ["status", "kind", "application__funding_round"]
+    search_fields = ["application__reference_number", "application__organisation__name"]
+    readonly_fields = [
+        "application",
+        "kind",
+        "amount",
+        "reasons",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "released_by",
+        "released_at",
+    ]
+    fields = readonly_fields
+    actions = ["release", "cancel"]
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_academy(request) else queryset.none()
+
+    # Decisions come from the application actions and the ranking; they are records.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return is_academy(request)
+
+    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungen freigeben"), permissions=["decide"])
+    def release(self, request, queryset):
+        done = 0
+        for decision in queryset:
+            try:
+                services.release_decision(decision=decision, by=request.user)
+                done += 1
+            except services.ReviewError as error:
+                self.message_user(request, f"{decision.application}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d Entscheidung freigegeben.", "%d Entscheidungen freigegeben.", done) % done,
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungsvorschläge verwerfen"), permissions=["decide"])
+    def cancel(self, request, queryset):
+        done = 0
+        for decision in queryset:
+            try:
+                services.cancel_decision(decision=decision, by=request.user)
+                done += 1
+            except services.ReviewError as error:
+                self.message_user(request, f"{decision.application}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d Vorschlag verworfen.", "%d Vorschläge verworfen.", done) % done,
+                messages.SUCCESS,
+            )
