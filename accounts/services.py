@@ -24,7 +24,7 @@ def register_user(*, email, password, first_name, last_name, job_title="", phone
     user.save()
     # Colleagues and staff hear of the request only once the address is verified.
     request_membership(user=user, organisation=organisation, notify=False)
-    transaction.on_commit(lambda: send_verification_mail(user))
+    transaction.on_commit(lambda: send_verification_mail(user), robust=True)
     return user
 
 

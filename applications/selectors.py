@@ -3,6 +3,8 @@
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from letters.models import Letter
+
 from .models import Application, Attachment, FundingRound, Membership, Organisation
 
 
@@ -33,7 +35,14 @@ def dashboard_applications(user):
     return (
         applications_for_user(user)
         .annotate(attachment_count=Count("attachments"))
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
+            Prefetch(
+                "letters",
+                queryset=Letter.objects.filter(status=Letter.Status.RELEASED).order_by("released_at", "pk"),
+                to_attr="released_letters",
+            ),
+        )
         .order_by("-funding_round__deadline", "organisation__name")
     )
 

@@ -46,7 +46,7 @@ def log_event(application, actor, action, **data):
 
 
 def notify_membership_requested(membership):
-    transaction.on_commit(lambda: tasks.send_membership_requested.delay(membership.pk))
+    transaction.on_commit(lambda: tasks.send_membership_requested.delay(membership.pk), robust=True)
 
 
 def request_membership(*, user, organisation: Organisation, notify=True) -> Membership:
@@ -83,7 +83,7 @@ def confirm_membership(*, membership: Membership, by) -> Membership:
     membership.decided_at = timezone.now()
     membership.decided_by = by
     membership.save(update_fields=["status", "decided_at", "decided_by"])
-    transaction.on_commit(lambda: tasks.send_membership_confirmed.delay(membership.pk))
+    transaction.on_commit(lambda: tasks.send_membership_confirmed.delay(membership.pk), robust=True)
     return membership
 
 
@@ -287,7 +287,7 @@ def submit_application(*, application: Application, user, now=None) -> Applicati
     locked.save(update_fields=["sequence", "reference_number", "status", "submitted_at", "submitted_by", "updated_at"])
     log_event(locked, user, "submitted", reference_number=locked.reference_number)
     # Render the receipt PDF first, then send the e-mail that announces it (one task, idempotent).
-    transaction.on_commit(lambda: letter_tasks.issue_receipt.delay(locked.pk))
+    transaction.on_commit(lambda: letter_tasks.issue_receipt.delay(locked.pk), robust=True)
     return locked
 
 

@@ -199,5 +199,8 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         # The eager in-memory broker has no host name; kombu warns about it at exit.
         "kombu.connection": {"level": "ERROR"},
+        # WeasyPrint and fontTools log every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

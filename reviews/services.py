@@ -289,7 +289,7 @@ def release_decision(*, decision: Decision, by) -> Decision:
     if decision.kind == Decision.Kind.AWARD:
         # Same transaction: an award is never released without its facilitation.
         create_facilitation_for_award(application=application, by=by)
-    transaction.on_commit(lambda: letter_tasks.issue_decision_letter.delay(decision.pk))
+    transaction.on_commit(lambda: letter_tasks.issue_decision_letter.delay(decision.pk), robust=True)
     return decision
 
 

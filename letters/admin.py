@@ -1,0 +1,169 @@
+"""Letters in the admin: read-only records for academy staff, a staff-only download, a
+preview of a proposed decision's letter, and corrections through the services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from reviews.models import Decision
+from reviews.rules import is_academy_staff
+
+from . import services
+from .models import Letter
+from .views import pdf_response
+
+
+def is_academy(request):
+    """``is_academy_staff`` once per request (admin pages ask many times)."""
+    if not hasattr(request, "_is_academy_staff"):
+        request._is_academy_staff = bool(is_academy_staff(request.user))
+    return request._is_academy_staff
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "organisation",
+        "kind",
+        "status",
+        "released_at",
+        "notified_at",
+        "short_sha256",
+        "supersedes",
+        "download_link",
+    ]
+    list_select_related = ("application__organisation", "supersedes__application")
+    list_filter = ["kind", "status", "application__funding_round"]
+    search_fields = ["application__reference_number", "application__organisation__name", "sha256"]
+    fields = [
+        "application",
+        "decision",
+        "kind",
+        "status",
+        "created_at",
+        "released_at",
+        "notified_at",
+        "sha256",
+        "size",
+        "supersedes",
+        "note",
+        "rendered_by",
+        "download_link",
+    ]
+    readonly_fields = fields
+    actions = ["prepare_correction", "release_drafts"]
+    show_full_result_count = False
+    list_per_page = 50
+
+    # Permissions follow the academy role (rules), not per-model grants.
+    def has_module_permission(self, request):
+        return is_academy(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_academy(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return is_academy(request)
+
+    @admin.display(description=gettext_lazy("Aktenzeichen"), ordering="application__reference_number")
+    def reference(self, obj):
+        return obj.application.reference_number
+
+    @admin.display(description=gettext_lazy("Organisation"), ordering="application__organisation__name")
+    def organisation(self, obj):
+        return obj.application.organisation.name
+
+    @admin.display(description=gettext_lazy("SHA-256"))
+    def short_sha256(self, obj):
+        return format_html('<code title="{}">{}…</code>', obj.sha256, obj.sha256[:12]) if obj.sha256 else "–"
+
+    @admin.display(description=gettext_lazy("PDF"))
+    def download_link(self, obj):
+        if not obj.pk or not obj.file:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("admin:letters_letter_pdf", args=[obj.pk]), _("PDF laden"))
+
+    # --- staff-only URLs ------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pdf/", view(self.pdf_view), name="letters_letter_pdf"),
+            path("vorschau/<int:decision_id>/", view(self.preview_view), name="letters_preview_decision"),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, pk):
+        if not is_academy(request):
+            raise PermissionDenied
+        return pdf_response(get_object_or_404(Letter.objects.select_related("application"), pk=pk))
+
+    def preview_view(self, request, decision_id):
+        """The letter a proposed decision would produce (marked as a draft), before release."""
+        if not is_academy(request):
+            raise PermissionDenied
+        decision = get_object_or_404(Decision, pk=decision_id)
+        try:
+            pdf = services.preview_decision_letter(decision)
+        except services.LetterError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:reviews_decision_change", args=[decision.pk]))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="Vorschau-Bescheid-{decision.pk}.pdf"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    # --- actions: every change goes through letters.services --------------------------
+
+    @admin.action(description=gettext_lazy("Berichtigung als Entwurf erstellen"), permissions=["decide"])
+    def prepare_correction(self, request, queryset):
+        done = 0
+        for letter in queryset:
+            try:
+                services.issue_correction(letter=letter, by=request.user, release=False)
+                done += 1
+            except services.LetterError as error:
+                self.message_user(request, f"{letter}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d Berichtigung als Entwurf erstellt. Prüfen Sie das PDF und geben Sie es dann frei.",
+                    "%d Berichtigungen als Entwurf erstellt. Prüfen Sie die PDFs und geben Sie sie dann frei.",
+                    done,
+                )
+                % done,
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=gettext_lazy("Entwürfe freigeben und per E-Mail ankündigen"), permissions=["decide"])
+    def release_drafts(self, request, queryset):
+        done = 0
+        for letter in queryset:
+            try:
+                services.release_letter(letter=letter, by=request.user)
+                done += 1
+            except services.LetterError as error:
+                self.message_user(request, f"{letter}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d Schreiben freigegeben.", "%d Schreiben freigegeben.", done) % done,
+                messages.SUCCESS,
+            )

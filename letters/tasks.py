@@ -1,0 +1,43 @@
+"""Celery tasks for letters: take ids, call services, nothing else.
+
+Each renders (or finds) the letter first and only then sends the e-mail that announces it.
+Both steps are idempotent: a letter is issued once (unique constraints), an e-mail is sent
+once (``notified_at``, stamped under a row lock), so a retry or a duplicate delivery
+changes nothing.
+"""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from applications import emails as application_emails
+
+from . import emails, services
+
+# OSError covers storage and network failures (ConnectionError, TimeoutError).
+RETRY = {
+    "autoretry_for": (OSError, SMTPException),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+    "time_limit": 120,
+    "soft_time_limit": 90,
+}
+
+
+@shared_task(**RETRY)
+def issue_receipt(application_id):
+    letter = services.issue_receipt(application_id=application_id)
+    return services.notify_once(letter_id=letter.pk, send=lambda: application_emails.send_receipt(application_id))
+
+
+@shared_task(**RETRY)
+def issue_decision_letter(decision_id):
+    letter = services.issue_decision_letter(decision_id=decision_id)
+    return services.notify_once(letter_id=letter.pk, send=lambda: emails.send_letter_ready(letter.pk))
+
+
+@shared_task(**RETRY)
+def announce_letter(letter_id):
+    return services.notify_once(letter_id=letter_id, send=lambda: emails.send_letter_ready(letter_id))

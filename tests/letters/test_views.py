@@ -1,0 +1,106 @@
+"""Download permissions (one table of roles), the dashboard's document list, the admin."""
+
+import pytest
+from django.urls import reverse
+
+from applications.models import Membership
+from letters import services
+from letters.models import Letter
+from reviews.services import award_application
+from tests.factories import MembershipFactory, UserFactory, make_reviewer
+
+from .conftest import letter_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _own_member(application):
+    return application.member
+
+
+def _other_organisation_member(application):
+    return MembershipFactory().user
+
+
+def _unconfirmed_member(application):
+    return MembershipFactory(organisation=application.organisation, status=Membership.Status.REQUESTED).user
+
+
+def _anonymous(application):
+    return None
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [(_own_member, 200), (_other_organisation_member, 404), (_unconfirmed_member, 404), (_anonymous, 302)],
+)
+@pytest.mark.parametrize("kind", ["receipt", "award"])
+def test_download_permission_matrix(client, application, award, role, expected, kind):
+    if kind == "receipt":
+        letter = services.issue_receipt(application_id=application.pk)
+    else:
+        letter = services.issue_decision_letter(decision_id=award.pk)
+    user = role(application)
+    if user:
+        client.force_login(user)
+    response = client.get(reverse("letters:download", args=[letter.pk]))
+    assert response.status_code == expected
+    if expected == 200:
+        body = b"".join(response.streaming_content)
+        assert body == letter_bytes(letter) and body.startswith(b"%PDF-")
+        assert response["Content-Type"] == "application/pdf"
+        name = "Bescheid" if kind == "award" else "Eingangsbestaetigung"
+        assert response["Content-Disposition"] == f'attachment; filename="{name}-{application.reference_number}.pdf"'
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "no-store" in response["Cache-Control"]
+    elif expected == 302:
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_draft_letters_are_not_downloadable(client, application, award, academy):
+    old = services.issue_decision_letter(decision_id=award.pk)
+    draft = services.issue_correction(letter=old, by=academy, release=False)
+    client.force_login(application.member)
+    assert client.get(reverse("letters:download", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("letters:download", args=[old.pk])).status_code == 200
+
+
+def test_dashboard_lists_released_letters(client, application, award):
+    receipt = services.issue_receipt(application_id=application.pk)
+    letter = services.issue_decision_letter(decision_id=award.pk)
+    client.force_login(application.member)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert reverse("letters:download", args=[receipt.pk]) in page
+    assert reverse("letters:download", args=[letter.pk]) in page
+    assert "Zusage (PDF)" in page
+
+
+def test_admin_lists_letters_and_downloads_for_academy_only(client, application, award, academy):
+    letter = services.issue_decision_letter(decision_id=award.pk)
+    pdf_url = reverse("admin:letters_letter_pdf", args=[letter.pk])
+    client.force_login(academy)
+    changelist = client.get(reverse("admin:letters_letter_changelist"))
+    assert changelist.status_code == 200 and letter.sha256[:12] in changelist.content.decode()
+    assert client.get(reverse("admin:letters_letter_change", args=[letter.pk])).status_code == 200
+    response = client.get(pdf_url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == letter_bytes(letter)
+    client.force_login(make_reviewer())
+    assert client.get(pdf_url).status_code == 403
+    client.force_login(application.member)
+    assert client.get(pdf_url).status_code == 302  # to the admin login
+
+
+def test_admin_preview_of_a_proposed_decision(client, application, funding_round, academy):
+    funding_round.four_eyes = True
+    funding_round.save()
+    decision = award_application(application=application, by=academy)
+    url = reverse("admin:letters_preview_decision", args=[decision.pk])
+    client.force_login(academy)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+    assert not Letter.objects.exists()
+    client.force_login(make_reviewer())
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 302
