@@ -150,6 +150,8 @@ vars().update({k: v for k, v in EMAIL_CONFIG.items() if v not in (None, "")})
 if env.str("EMAIL_FILE_PATH", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
+# A hanging SMTP server raises a timeout the tasks retry, instead of running into the task time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Förderportal <foerderportal@fuehrungsakademie.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -16,6 +16,16 @@ def _fast_hashing_and_private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _reset_celery_join_flag():
+    # Eager tasks run in threads can leave Celery's process-wide "join would block" flag set,
+    # which breaks every later result.get() in the process.
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 def make_pdf(title="Beschluss"):
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)

@@ -1,0 +1,47 @@
+"""The reminder log for staff: read-only, written only by ``reminders.services``."""
+
+from django.contrib import admin
+
+from .models import Reminder
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = [
+        "funding_round",
+        "organisation",
+        "offset_days",
+        "status",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["status", "funding_round", "offset_days"]
+    list_select_related = ["funding_round", "organisation"]
+    search_fields = ["organisation__name", "organisation__key", "funding_round__name", "funding_round__code"]
+    date_hierarchy = "claimed_at"
+    ordering = ["-claimed_at", "-pk"]
+    fields = [
+        "funding_round",
+        "organisation",
+        "application",
+        "offset_days",
+        "status",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "recipients",
+        "message_id",
+        "last_error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

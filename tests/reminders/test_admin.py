@@ -1,0 +1,61 @@
+"""Staff read the reminder log; nobody adds, changes or deletes entries by hand."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from reminders.models import Reminder
+from reminders.services import claim_due_reminders, send_reminder
+from tests.factories import UserFactory
+
+from .conftest import MOMENTS, draft_with_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def log(funding_round):
+    for _ in range(5):
+        draft_with_member(funding_round)
+    ids = claim_due_reminders(MOMENTS[7])
+    send_reminder(reminder_id=ids[0], now=MOMENTS[7])
+    return Reminder.objects.order_by("pk")
+
+
+def test_changelist_shows_the_log_with_a_fixed_number_of_queries(staff_client, log, django_assert_max_num_queries):
+    url = reverse("admin:reminders_reminder_changelist")
+    with django_assert_max_num_queries(12):
+        response = staff_client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert log[0].organisation.name in content
+    assert "versandt" in content and "in Arbeit" in content
+    assert staff_client.get(url, {"status__exact": "sent"}).context["cl"].result_count == 1
+
+
+def test_detail_is_read_only(staff_client, log):
+    reminder = log[0]
+    url = reverse("admin:reminders_reminder_change", args=[reminder.pk])
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    assert escape(reminder.message_id) in response.content.decode()
+    assert staff_client.post(url, {"status": "claimed"}).status_code == 403
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.SENT
+
+
+def test_no_add_and_no_delete(staff_client, log):
+    assert staff_client.get(reverse("admin:reminders_reminder_add")).status_code == 403
+    assert staff_client.get(reverse("admin:reminders_reminder_delete", args=[log[0].pk])).status_code == 403
+
+
+def test_applicants_do_not_see_the_log(client, log):
+    client.force_login(UserFactory())
+    response = client.get(reverse("admin:reminders_reminder_changelist"))
+    assert response.status_code == 302
