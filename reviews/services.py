@@ -140,8 +140,10 @@ def save_review(*, review: Review, reviewer, scores: dict, recommendation: str =
 def weighted_total(review: Review) -> Decimal:
     """Σ(points / max × weight) / Σ(weight) × 100 over the round's criteria, in the database."""
     # Cast: integer points divided by integer maxima would truncate on some databases.
-    contribution = Cast("points", FloatField()) * Cast("criterion__weight", FloatField()) / Cast(
-        "criterion__max_points", FloatField()
+    contribution = (
+        Cast("points", FloatField())
+        * Cast("criterion__weight", FloatField())
+        / Cast("criterion__max_points", FloatField())
     )
     achieved = review.scores.aggregate(s=Sum(contribution))["s"] or Decimal(0)
     weights = Criterion.objects.filter(funding_round_id=review.application.funding_round_id).aggregate(s=Sum("weight"))[

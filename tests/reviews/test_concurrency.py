@@ -24,7 +24,9 @@ def _require_postgres():
     if connection.vendor != "postgresql":
         if os.environ.get("CI") == "true":
             pytest.fail("CI must run this test against PostgreSQL (DATABASE_URL=postgres://...)")
-        pytest.skip("needs PostgreSQL for concurrent row locks; set DATABASE_URL=postgres://postgres@127.0.0.1:5432/foerderportal")
+        pytest.skip(
+            "needs PostgreSQL for concurrent row locks; set DATABASE_URL=postgres://postgres@127.0.0.1:5432/foerderportal"
+        )
 
 
 def _award_concurrently(applications, staff, amounts):
