@@ -20,3 +20,16 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
+
+    def has_change_permission(self, request, obj=None):
+        # Nobody but a superuser touches a superuser's account (password included).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only superusers grant superuser rights, single permissions or roles: otherwise an
+        # academy account could create a second academy account and defeat the four-eyes rule.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_superuser", "user_permissions", "groups"]

@@ -62,6 +62,11 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
     raw_id_fields = ["user"]
     readonly_fields = ["status", "decided_by", "decided_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a membership to another person or organisation would bypass confirmation.
+        return [*self.readonly_fields, "user", "organisation"] if obj else self.readonly_fields
+
     actions = ["confirm", "reject"]
     show_full_result_count = False
 
@@ -274,6 +279,10 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
     fields = ["download", "kind", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
 
@@ -290,6 +299,10 @@ class ApplicationEventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
     fields = ["created_at", "actor", "action", "data"]
     readonly_fields = fields
 
@@ -334,6 +347,11 @@ class ApplicationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     inlines = [AttachmentInline, ApplicationEventInline]
     show_full_result_count = False
     list_per_page = 50
+
+    def get_inlines(self, request, obj):
+        # Reviewers read the application and its attachments, not the decision trail.
+        return self.inlines if is_academy(request) else [AttachmentInline]
+
     actions = ("move_to_review", "assign_reviewers", "award", "waitlist", "promote", "reject")
 
     def get_queryset(self, request):
@@ -672,11 +690,17 @@ def download_attachment_for_staff(request, pk):
     if not request.user.has_perm("applications.view_application"):
         raise Http404
     attachment = get_object_or_404(Attachment, pk=pk, application__in=applications_for_staff(request.user))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response

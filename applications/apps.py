@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "applications"
+    verbose_name = "Anträge und Organisationen"

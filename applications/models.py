@@ -213,6 +213,11 @@ class FundingRound(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # A deadline typed as "23:59" means the whole minute: store its last second.
+        if self.deadline and self.deadline.second == 0 and self.deadline.microsecond == 0:
+            self.deadline = self.deadline.replace(second=59)
+
     def accepts_submissions_at(self, now):
         """True from opens_at until the deadline's last second has run out.
 

@@ -254,9 +254,12 @@ class FacilitationAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         if "facilitators" in form.changed_data:
-            services.assign_facilitators(
-                facilitation=form.instance, facilitators=form.cleaned_data["facilitators"], by=request.user
-            )
+            try:
+                services.assign_facilitators(
+                    facilitation=form.instance, facilitators=form.cleaned_data["facilitators"], by=request.user
+                )
+            except services.FacilitationError as error:
+                self.message_user(request, error.message, messages.ERROR)
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 

@@ -135,6 +135,24 @@ class CriterionInline(admin.TabularInline):
     fields = ["position", "title", "guidance", "weight", "max_points"]
     ordering = ["position", "pk"]
 
+    def _scoring_started(self, obj):
+        # Stored review totals rest on these weights and maxima: freeze them once scoring began.
+        return (
+            obj is not None
+            and Review.objects.filter(
+                application__funding_round=obj, status__in=[Review.Status.OPEN, Review.Status.FINISHED]
+            ).exists()
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return not self._scoring_started(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._scoring_started(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._scoring_started(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
@@ -170,7 +188,8 @@ class ReviewAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         return not is_academy(request) and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        return is_academy(request) and super().has_delete_permission(request, obj)
+        # Deleting a review would silently change means and the ranking: reviews stay on record.
+        return False
 
     @admin.display(description=gettext_lazy("Aktenzeichen"), ordering="application__reference_number")
     def application_reference(self, obj):

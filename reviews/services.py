@@ -158,6 +158,8 @@ def finish_review(*, review: Review, reviewer) -> Review:
     review = _lock_own_review(review, reviewer)
     if review.status != Review.Status.OPEN:
         raise ReviewError(_("Nur eine offene Bewertung kann abgeschlossen werden."))
+    if not Criterion.objects.filter(funding_round_id=review.application.funding_round_id).exists():
+        raise ReviewError(_("Für diese Förderrunde sind noch keine Bewertungskriterien angelegt."))
     missing = list(
         Criterion.objects.filter(funding_round_id=review.application.funding_round_id)
         .exclude(scores__review=review)
