@@ -217,6 +217,31 @@ class FundingRound(models.Model):
         # A deadline typed as "23:59" means the whole minute: store its last second.
         if self.deadline and self.deadline.second == 0 and self.deadline.microsecond == 0:
             self.deadline = self.deadline.replace(second=59)
+        if self.pk:
+            self._check_limits_against_awards()
+
+    def _check_limits_against_awards(self):
+        """Lowering places, budget or the package maximum below what is awarded would break the caps."""
+        from django.core.exceptions import ValidationError
+        from django.db.models import Count, Max, Sum
+
+        awarded = Application.objects.filter(funding_round=self, status=Application.Status.AWARDED).aggregate(
+            count=Count("pk"), total=Sum("awarded_amount"), largest=Max("awarded_amount")
+        )
+        errors = {}
+        if self.places is not None and self.places < awarded["count"]:
+            errors["places"] = _("Es sind bereits %(n)d Plätze vergeben.") % {"n": awarded["count"]}
+        if self.budget is not None and awarded["total"] and self.budget < awarded["total"]:
+            errors["budget"] = _("Es sind bereits %(sum)s € bewilligt.") % {"sum": awarded["total"]}
+        if self.max_per_package is not None and awarded["largest"] and self.max_per_package < awarded["largest"]:
+            errors["max_per_package"] = _("Es gibt bereits eine Bewilligung über %(max)s €.") % {
+                "max": awarded["largest"]
+            }
+        original = FundingRound.objects.filter(pk=self.pk).values_list("facilitation_months", flat=True).first()
+        if original is not None and original != self.facilitation_months and awarded["count"]:
+            errors["facilitation_months"] = _("Die Dauer ist festgelegt, sobald Prozessbegleitungen bewilligt sind.")
+        if errors:
+            raise ValidationError(errors)
 
     def accepts_submissions_at(self, now):
         """True from opens_at until the deadline's last second has run out.

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_academy_staff
 from applications.models import Application
 from reviews.models import Decision
 
@@ -60,6 +61,11 @@ DEFAULT_SENDER = {
     # The sender line above the address (DIN 5008 return address); it must fit 80 mm.
     "return_line": "Führungsakademie Baden-Württemberg · Hans-Thoma-Str. 1 · 76133 Karlsruhe",
 }
+
+
+def _require_academy(user):
+    if not is_academy_staff(user):
+        raise LetterError(_("Nur Mitarbeitende der Akademie dürfen Schreiben berichtigen oder freigeben."))
 
 
 def render_pdf(template, context) -> bytes:
@@ -226,6 +232,7 @@ def issue_correction(*, letter: Letter, by, note: str = "", release: bool = True
 
     With ``release=False`` it stays a draft for a second look (``release_letter``).
     """
+    _require_academy(by)
     old = Letter.objects.select_related("decision").get(pk=letter.pk)
     if old.kind == Letter.Kind.RECEIPT:
         raise LetterError(_("Eine Eingangsbestätigung wird nicht berichtigt."))
@@ -278,9 +285,12 @@ def rerender_draft(*, letter: Letter, by, now=None) -> Letter:
 @transaction.atomic
 def release_letter(*, letter: Letter, by, now=None) -> Letter:
     """Release a draft (a correction prepared for review); it is announced by e-mail."""
-    locked = Letter.objects.select_for_update().get(pk=letter.pk)
+    _require_academy(by)
+    locked = Letter.objects.select_for_update().select_related("application__funding_round").get(pk=letter.pk)
     if locked.is_released:
         raise ReleasedLetterError(_("Dieses Schreiben ist bereits freigegeben."))
+    if locked.application.funding_round.four_eyes and locked.rendered_by_id == by.pk:
+        raise LetterError(_("Vier-Augen-Prinzip: Eine andere Person muss die Berichtigung freigeben."))
     locked.status = Letter.Status.RELEASED
     locked.released_at = now or timezone.now()
     locked.save(update_fields=["status", "released_at"])

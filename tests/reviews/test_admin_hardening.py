@@ -51,3 +51,48 @@ def test_reviewers_do_not_see_the_decision_trail(client, academy, reviewer, appl
     assert "in_review" not in page  # the event log's actions
     client.force_login(academy)
     assert "in_review" in client.get(f"/admin/applications/application/{application.pk}/change/").content.decode()
+
+
+def test_round_limits_cannot_drop_below_what_is_awarded(academy, application, funding_round):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from reviews.services import award_application
+
+    award_application(application=application, by=academy, amount=Decimal("35000"))
+    funding_round.refresh_from_db()
+    funding_round.places, funding_round.budget, funding_round.max_per_package = 0, Decimal("1000"), Decimal("30000")
+    funding_round.facilitation_months = 12
+    with pytest.raises(ValidationError) as error:
+        funding_round.full_clean()
+    assert set(error.value.message_dict) == {"places", "budget", "max_per_package", "facilitation_months"}
+
+
+def test_a_deadline_typed_to_the_minute_means_its_last_second(funding_round):
+    funding_round.deadline = funding_round.deadline.replace(second=0)
+    funding_round.full_clean()
+    assert funding_round.deadline.second == 59
+
+
+def test_letter_corrections_need_the_academy_and_four_eyes(
+    academy, application, funding_round, reviewer, django_capture_on_commit_callbacks
+):
+    from letters.models import Letter, LetterError
+    from letters.services import issue_correction, release_letter
+    from reviews.services import award_application
+    from tests.factories import make_academy_staff
+
+    funding_round.four_eyes = False
+    funding_round.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        award_application(application=application, by=academy)
+    letter = Letter.objects.get(application=application, kind=Letter.Kind.AWARD)
+    with pytest.raises(LetterError, match="Akademie"):
+        issue_correction(letter=letter, by=reviewer, release=False)
+    funding_round.four_eyes = True
+    funding_round.save()
+    draft = issue_correction(letter=letter, by=academy, release=False)
+    with pytest.raises(LetterError, match="Vier-Augen-Prinzip"):
+        release_letter(letter=draft, by=academy)
+    assert release_letter(letter=draft, by=make_academy_staff()).is_released
