@@ -12,6 +12,7 @@ $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	test -f .env || printf 'DEBUG=true\n' > .env
 	touch $(STAMP)
 
 migrate: $(STAMP)
