@@ -1,18 +1,14 @@
 """The report reminder e-mail: subject, text and HTML from ``templates/facilitation/emails/``.
 
-Built here rather than with ``foerderportal.mail.send_templated_mail`` because the message
-needs a deterministic Message-ID (see ``facilitation.reminders``); the rendering is the same.
+Built with ``foerderportal.mail.build_templated_mail`` and a deterministic Message-ID
+(see ``facilitation.reminders``).
 """
 
-from email.utils import parseaddr
-
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import override
 
 from applications.models import Membership
+from foerderportal.mail import AUTOMATIC, build_templated_mail, stable_message_id
 
 
 def report_recipients(report):
@@ -27,27 +23,18 @@ def report_recipients(report):
 
 
 def message_id(report_id, kind) -> str:
-    """The same Message-ID for every attempt at one reminder, so a resend is recognisably the same message."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "foerderportal.invalid"
-    return f"<berichtserinnerung.b{report_id}.{kind}@{domain}>"
+    return stable_message_id(f"berichtserinnerung.b{report_id}.{kind}")
 
 
 def report_reminder(reminder, recipients) -> EmailMultiAlternatives:
     report = reminder.report
     facilitation = report.facilitation
     context = {
-        "site_url": settings.SITE_URL,
         "report": report,
         "kind": reminder.kind,
         "facilitation": facilitation,
         "organisation": facilitation.application.organisation,
         "url": reverse("facilitation:report", args=[facilitation.pk, report.pk]),
     }
-    with override("de"):
-        subject = " ".join(render_to_string("facilitation/emails/report_reminder_subject.txt", context).split())
-        text = render_to_string("facilitation/emails/report_reminder.txt", context)
-        html = render_to_string("facilitation/emails/report_reminder.html", context)
-    headers = {"Message-ID": message_id(report.pk, reminder.kind), "Auto-Submitted": "auto-generated"}
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients, headers=headers)
-    message.attach_alternative(html, "text/html")
-    return message
+    headers = {"Message-ID": message_id(report.pk, reminder.kind), **AUTOMATIC}
+    return build_templated_mail("facilitation/emails/report_reminder", context, recipients, headers=headers)
