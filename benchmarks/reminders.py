@@ -20,14 +20,14 @@ import argparse
 import os
 import socket
 import sys
-import tempfile
 import threading
 import time
 from datetime import datetime, timedelta
 from datetime import time as day_time
 from email import message_from_bytes
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _database import prepare_database  # benchmarks/ is on sys.path when a script runs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "foerderportal_bench_reminders"
@@ -40,49 +40,6 @@ def parse_args():
 
 
 # --- the throwaway database and the SMTP sink (before django.setup()) -------------------
-
-
-def prepare_database():
-    """Point DATABASE_URL at a throwaway database; returns (description, cleanup)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        import psycopg2
-
-        parts = urlsplit(url)
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-
-        def run(sql):
-            connection = psycopg2.connect(admin_url)
-            connection.autocommit = True
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute(sql)
-            finally:
-                connection.close()
-
-        run(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        run(f'CREATE DATABASE "{BENCH_DB}"')
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-        def cleanup():
-            from django.db import connections
-
-            connections.close_all()
-            run(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-
-        return f"PostgreSQL ({parts.hostname}, Datenbank {BENCH_DB})", cleanup
-    if url and not url.startswith("sqlite"):
-        sys.exit(f"DATABASE_URL wird nicht unterstützt: {url.split(':', 1)[0]} (nur SQLite und PostgreSQL)")
-    directory = tempfile.TemporaryDirectory(prefix="foerderportal-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory.name}/bench.sqlite3"
-
-    def cleanup():
-        from django.db import connections
-
-        connections.close_all()
-        directory.cleanup()
-
-    return "SQLite (temporäre Datei)", cleanup
 
 
 class Sink:
@@ -264,7 +221,7 @@ def timed_run():
 def main():
     args = parse_args()
     n = args.organisations
-    database, cleanup = prepare_database()
+    database, cleanup = prepare_database(BENCH_DB)
     sink, controller, port = start_sink()
     try:
         setup_django()
