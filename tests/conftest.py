@@ -1,4 +1,5 @@
 import io
+import os
 
 import pytest
 from django.core.files.base import ContentFile
@@ -14,6 +15,24 @@ def _fast_hashing_and_private_media(settings, tmp_path):
     # Fast password hashing in tests; uploads go to a throwaway folder.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def require_service(reason):
+    """Skip locally, fail in CI: a CI run must never pass without the services its tests need."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must run this test: {reason}", pytrace=False)
+    pytest.skip(f"{reason} (skipped outside CI; set DATABASE_URL=postgres://postgres@127.0.0.1:5432/foerderportal)")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_marker(request):
+    # Tests marked ``postgres`` need real row locks (SKIP LOCKED, concurrent transactions).
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        require_service("needs PostgreSQL for concurrent row locks")
 
 
 @pytest.fixture(autouse=True)

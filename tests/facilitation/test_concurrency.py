@@ -3,13 +3,12 @@
 Needs PostgreSQL (row locks); CI runs the suite against it. Outside CI, on SQLite, skipped.
 """
 
-import os
 import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from facilitation import services
 from facilitation.models import Session
@@ -18,16 +17,6 @@ from tests.factories import make_academy_staff
 from .conftest import make_facilitation, make_moderator
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _require_postgres():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run this test against PostgreSQL (DATABASE_URL=postgres://...)")
-        pytest.skip(
-            "needs PostgreSQL for concurrent row locks; set DATABASE_URL=postgres://postgres@127.0.0.1:5432/foerderportal"
-        )
 
 
 def test_two_concurrent_bookings_cannot_overrun_the_budget():

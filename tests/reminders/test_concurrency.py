@@ -4,7 +4,6 @@ Needs PostgreSQL (row locks, concurrent inserts); CI runs the suite against it. 
 SQLite, skipped.
 """
 
-import os
 import threading
 import time
 from datetime import timedelta
@@ -13,7 +12,7 @@ import pytest
 import time_machine
 from celery._state import _set_task_join_will_block, task_join_will_block
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connection, connections
+from django.db import connections
 
 from reminders import services
 from reminders.models import Reminder
@@ -22,16 +21,6 @@ from reminders.tasks import send_due_reminders
 from .conftest import MOMENTS, draft_with_member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _require_postgres():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run this test against PostgreSQL (DATABASE_URL=postgres://...)")
-        pytest.skip(
-            "needs PostgreSQL for concurrent row locks; set DATABASE_URL=postgres://postgres@127.0.0.1:5432/foerderportal"
-        )
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,11 @@
 Needs PostgreSQL (row locks); CI runs the suite against it. Outside CI, on SQLite, skipped.
 """
 
-import os
 import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from applications.models import Application
 from reviews.services import ReviewError, award_application
@@ -17,16 +16,6 @@ from tests.factories import FundingRoundFactory, make_academy_staff
 from .conftest import submitted_application
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _require_postgres():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run this test against PostgreSQL (DATABASE_URL=postgres://...)")
-        pytest.skip(
-            "needs PostgreSQL for concurrent row locks; set DATABASE_URL=postgres://postgres@127.0.0.1:5432/foerderportal"
-        )
 
 
 def _award_concurrently(applications, staff, amounts):

@@ -1,0 +1,74 @@
+"""Named hooks: how a lower app causes a reaction in a higher one without importing it.
+
+The layers run one way (docs/architecture.md): ``applications`` may not import ``letters``,
+``reviews`` may not import ``facilitation``. Where a service in a lower app must trigger
+something above it, it calls one of the hooks below by name; the higher app connects its
+receiver in ``AppConfig.ready()``. Unlike model-save signals, every reaction is found by
+reading the service that calls the hook and the list here.
+
+Receivers run synchronously, in the caller's transaction, in the order they were connected,
+and exceptions propagate: a reaction that must happen with the change (a facilitation with
+its award) happens with it or neither does. A receiver that only informs (a letter, an
+e-mail) enqueues its own work with ``transaction.on_commit``.
+"""
+
+from collections.abc import Callable
+
+
+class Hook:
+    """A named extension point with keyword-only arguments."""
+
+    def __init__(self, name: str, doc: str):
+        self.name = name
+        self.__doc__ = doc
+        self._receivers: list[Callable] = []
+
+    def connect(self, receiver: Callable) -> Callable:
+        """Register ``receiver`` (idempotent: ``ready()`` may run more than once); usable as a decorator."""
+        if receiver not in self._receivers:
+            self._receivers.append(receiver)
+        return receiver
+
+    def disconnect(self, receiver: Callable) -> None:
+        if receiver in self._receivers:
+            self._receivers.remove(receiver)
+
+    @property
+    def receivers(self) -> tuple[Callable, ...]:
+        return tuple(self._receivers)
+
+    def __call__(self, **kwargs) -> list:
+        """Call every receiver with ``kwargs``; returns their results in order."""
+        return [receiver(**kwargs) for receiver in self._receivers]
+
+    def __repr__(self):
+        return f"<Hook {self.name}: {len(self._receivers)} receiver(s)>"
+
+
+account_verified = Hook(
+    "account_verified",
+    "accounts → applications: a user confirmed the e-mail address (user=). "
+    "applications announces the user's pending membership requests.",
+)
+application_submitted = Hook(
+    "application_submitted",
+    "applications → letters: an application was submitted (application=), inside the "
+    "submission's transaction. letters issues the receipt letter and e-mail on commit.",
+)
+applicant_dashboard_prefetches = Hook(
+    "applicant_dashboard_prefetches",
+    "applications → letters: extra ``Prefetch`` objects for the applicant's own applications "
+    "(no arguments; each receiver returns a list). letters adds the released letters.",
+)
+application_awarded = Hook(
+    "application_awarded",
+    "reviews → facilitation: an award was released (application=, decision=, by=), inside the "
+    "award's transaction. facilitation creates the facilitation with it, or neither exists.",
+)
+decision_released = Hook(
+    "decision_released",
+    "reviews → letters: a decision (award, rejection, waiting list) was released (decision=), "
+    "inside the release's transaction. letters issues the decision letter and e-mail on commit.",
+)
+
+ALL = (account_verified, application_submitted, applicant_dashboard_prefetches, application_awarded, decision_released)
