@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from letters.models import Letter
+from foerderportal import hooks
 
 from .models import Application, Attachment, FundingRound, Membership, Organisation
 
@@ -37,11 +37,8 @@ def dashboard_applications(user):
         .annotate(attachment_count=Count("attachments"))
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
-            Prefetch(
-                "letters",
-                queryset=Letter.objects.filter(status=Letter.Status.RELEASED).order_by("released_at", "pk"),
-                to_attr="released_letters",
-            ),
+            # Documents of higher apps (letters: the released letters as ``released_letters``).
+            *(prefetch for prefetches in hooks.applicant_dashboard_prefetches() for prefetch in prefetches),
         )
         .order_by("-funding_round__deadline", "organisation__name")
     )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.roles import is_academy_staff
-from letters import tasks as letter_tasks
+from foerderportal import hooks
 
 from . import tasks
 from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation
@@ -286,8 +286,8 @@ def submit_application(*, application: Application, user, now=None) -> Applicati
     locked._history_user = user  # the audit trail names the actor
     locked.save(update_fields=["sequence", "reference_number", "status", "submitted_at", "submitted_by", "updated_at"])
     log_event(locked, user, "submitted", reference_number=locked.reference_number)
-    # Render the receipt PDF first, then send the e-mail that announces it (one task, idempotent).
-    transaction.on_commit(lambda: letter_tasks.issue_receipt.delay(locked.pk), robust=True)
+    # letters renders the receipt PDF, then sends the e-mail that announces it (on commit).
+    hooks.application_submitted(application=locked)
     return locked
 
 

@@ -78,10 +78,9 @@ def seed(n, rng):
     from django.utils import timezone
 
     from accounts.models import User
+    from accounts.roles import ACADEMY_GROUP, REVIEWER_GROUP, ensure_roles
     from applications.models import Application, FundingRound, Organisation, OrganisationKind, Programme, Region
     from reviews.models import Criterion, Recommendation, Review, Score
-    from reviews.roles import ensure_roles
-    from reviews.rules import ACADEMY_GROUP, REVIEWER_GROUP
 
     ensure_roles()
     now = timezone.now()

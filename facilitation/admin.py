@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from reviews.rules import is_academy_staff
+from accounts.roles import is_academy_staff
 
 from . import selectors, services
 from .exports import facilitator_names, percent

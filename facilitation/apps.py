@@ -5,3 +5,10 @@ class FacilitationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "facilitation"
     verbose_name = "Prozessbegleitung"
+
+    def ready(self):
+        from foerderportal import hooks
+
+        from . import services
+
+        hooks.application_awarded.connect(services.create_facilitation_on_award)

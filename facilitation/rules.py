@@ -1,18 +1,14 @@
 """Who may do what in a facilitation (django-rules predicates, combined into permissions).
 
-The services check the same predicates; views additionally scope every lookup through
-``facilitation.selectors`` so another organisation's or moderator's object answers 404.
+Services authorise with these predicates; views ask the permissions below only to decide what
+to show, and scope every lookup through ``facilitation.selectors`` so another organisation's or
+moderator's object answers 404. Role predicates (academy, moderator) live in ``accounts.roles``.
 """
 
 import rules
 
+from accounts.roles import is_academy_staff
 from applications.models import Membership
-from reviews.rules import MODERATOR_GROUP, is_academy_staff
-
-
-@rules.predicate
-def is_moderator(user):
-    return user.is_authenticated and user.is_active and user.groups.filter(name=MODERATOR_GROUP).exists()
 
 
 @rules.predicate
@@ -44,4 +40,3 @@ def is_member_of_facilitated(user, facilitation):
 rules.add_perm("facilitation.see_overview", is_academy_staff)
 rules.add_perm("facilitation.log_sessions", is_academy_staff | is_active_facilitator_of)
 rules.add_perm("facilitation.decide_report", is_academy_staff)
-rules.add_perm("facilitation.submit_report", is_member_of_facilitated)

@@ -22,8 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
+from accounts.roles import is_academy_staff
 from applications.models import Membership
-from reviews.rules import is_academy_staff
 
 from .models import Facilitation, Facilitator, Milestone, NetworkMeeting, Report, Session
 

@@ -26,10 +26,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.roles import MODERATOR_GROUP, is_academy_staff
 from applications.models import Application, FundingRound, Membership
 from applications.services import ApplicationError
 from applications.uploads import JPEG, PDF, PNG, UploadRejected, check_upload
-from reviews.rules import MODERATOR_GROUP, is_academy_staff
 
 from .formatting import CENT, euro
 from .models import (
@@ -183,10 +183,16 @@ def ensure_milestone_template(*, funding_round: FundingRound) -> list[MilestoneT
 
 
 @transaction.atomic
+def create_facilitation_on_award(*, application: Application, decision=None, by) -> Facilitation:
+    """Receiver of ``hooks.application_awarded``: runs inside the award's transaction."""
+    return create_facilitation_for_award(application=application, by=by)
+
+
 def create_facilitation_for_award(*, application: Application, by, now=None) -> Facilitation:
     """The facilitation of an awarded application: period, budget, plan and reports.
 
-    Called by ``reviews.services.release_decision`` in the release's transaction. Idempotent:
+    Called through ``hooks.application_awarded`` from ``reviews.services.release_decision``, in the
+    release's transaction. Idempotent:
     a second call returns the existing facilitation (one per application, also a DB constraint).
     """
     _require_staff(by)

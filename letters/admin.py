@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.roles import is_academy_staff
 from reviews.models import Decision
-from reviews.rules import is_academy_staff
 
 from . import services
 from .models import Letter

@@ -5,3 +5,12 @@ class LettersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "letters"
     verbose_name = "Bescheide und Bestätigungen"
+
+    def ready(self):
+        from foerderportal import hooks
+
+        from . import receivers
+
+        hooks.application_submitted.connect(receivers.issue_receipt_on_commit)
+        hooks.decision_released.connect(receivers.issue_decision_letter_on_commit)
+        hooks.applicant_dashboard_prefetches.connect(receivers.released_letters_prefetch)

@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.roles import is_academy_staff
 from applications.forms import SECTIONS
 from applications.models import Application
 
 from . import services
 from .forms import ConflictForm, ReviewScoreForm
 from .models import Criterion, Decision, Review
-from .rules import is_academy_staff
 from .selectors import reviews_for_staff
 
 

@@ -7,8 +7,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import REVIEWER_GROUP
+
 from .models import Decision, Recommendation
-from .rules import REVIEWER_GROUP
 
 
 class ConflictForm(forms.Form):

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Max, Min, Q
 
+from accounts.roles import is_academy_staff
 from applications.models import Application, OrganisationKind, Region
 
 from .models import Review
-from .rules import is_academy_staff
 
 FINISHED = Q(reviews__status=Review.Status.FINISHED)
 ACTIVE = ~Q(reviews__status=Review.Status.CONFLICT)

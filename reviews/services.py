@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_academy_staff, is_reviewer
 from applications.models import Application, ApplicationEvent, FundingRound
 from applications.services import ApplicationError
-from facilitation.services import create_facilitation_for_award
-from letters import tasks as letter_tasks
+from foerderportal import hooks
 
 from .models import Criterion, Decision, Recommendation, Review, Score
-from .rules import is_academy_staff, is_reviewer
 
 ReviewError = ApplicationError
 REVIEWABLE = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
@@ -291,9 +290,10 @@ def release_decision(*, decision: Decision, by) -> Decision:
     _save(decision, by, ["status", "released_by", "released_at"])
     _transition(application, _RESULT[decision.kind], by, f"decision_{decision.kind}", decision=decision.pk)
     if decision.kind == Decision.Kind.AWARD:
-        # Same transaction: an award is never released without its facilitation.
-        create_facilitation_for_award(application=application, by=by)
-    transaction.on_commit(lambda: letter_tasks.issue_decision_letter.delay(decision.pk), robust=True)
+        # Same transaction: facilitation creates the facilitation with the award, or neither exists.
+        hooks.application_awarded(application=application, decision=decision, by=by)
+    # letters renders the decision letter and announces it by e-mail, on commit.
+    hooks.decision_released(decision=decision)
     return decision
 
 

@@ -113,8 +113,7 @@ COMPLETE_FIELDS = {
 def make_reviewer(**kwargs):
     from django.contrib.auth.models import Group
 
-    from reviews.roles import ensure_roles
-    from reviews.rules import REVIEWER_GROUP
+    from accounts.roles import REVIEWER_GROUP, ensure_roles
 
     ensure_roles()
     user = UserFactory(is_staff=True, **kwargs)
@@ -125,8 +124,7 @@ def make_reviewer(**kwargs):
 def make_academy_staff(**kwargs):
     from django.contrib.auth.models import Group
 
-    from reviews.roles import ensure_roles
-    from reviews.rules import ACADEMY_GROUP
+    from accounts.roles import ACADEMY_GROUP, ensure_roles
 
     ensure_roles()
     user = UserFactory(is_staff=True, **kwargs)

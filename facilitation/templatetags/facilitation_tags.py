@@ -3,7 +3,7 @@
 from django import template
 from django.db.models import Q
 
-from reviews.rules import is_academy_staff
+from accounts.roles import is_academy_staff
 
 from ..formatting import euro as format_euro
 from ..formatting import german_decimal

@@ -11,10 +11,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.roles import MODERATOR_GROUP, ensure_roles
 from applications.models import Application
 from facilitation import services
-from reviews.roles import ensure_roles
-from reviews.rules import MODERATOR_GROUP
 from tests.conftest import complete, make_pdf
 from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory, UserFactory, make_academy_staff
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.roles import MODERATOR_GROUP
 from facilitation.models import Facilitator
-from reviews.rules import MODERATOR_GROUP
 from tests.factories import UserFactory
 
 from .conftest import make_moderator

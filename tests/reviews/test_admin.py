@@ -12,11 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import ACADEMY_GROUP, REVIEWER_GROUP, ensure_roles
 from applications.models import Application
 from applications.services import submit_application
 from reviews.models import Criterion, Decision, Recommendation, Review, Score
-from reviews.roles import ensure_roles
-from reviews.rules import ACADEMY_GROUP, REVIEWER_GROUP
 from reviews.services import assign_reviewer, declare_conflict, declare_no_conflict, move_to_review
 from tests.conftest import complete
 from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory, UserFactory

@@ -10,11 +10,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.roles import ACADEMY_GROUP, REVIEWER_GROUP, ensure_roles
 from applications.models import Application
 from reviews import exports
 from reviews.models import Review
-from reviews.roles import ensure_roles
-from reviews.rules import ACADEMY_GROUP, REVIEWER_GROUP
 from reviews.selectors import ranking
 from tests.factories import ApplicationFactory, FundingRoundFactory, OrganisationFactory
 

@@ -18,6 +18,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from accounts.roles import ACADEMY_GROUP, REVIEWER_GROUP, ensure_roles
 from applications import services
 from applications.models import (
     Application,
@@ -31,8 +32,6 @@ from applications.models import (
 )
 from reviews import services as review_services
 from reviews.models import Criterion, Recommendation
-from reviews.roles import ensure_roles
-from reviews.rules import ACADEMY_GROUP, REVIEWER_GROUP
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEMO_CSV = Path(__file__).resolve().parents[2] / "demo" / "organisations.csv"

@@ -1,0 +1,28 @@
+"""How letters reacts to the lower apps' hooks (connected in ``LettersConfig.ready``)."""
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from . import tasks
+from .models import Letter
+
+
+def issue_receipt_on_commit(*, application):
+    # Render the receipt PDF first, then send the e-mail that announces it (one task, idempotent).
+    application_id = application.pk
+    transaction.on_commit(lambda: tasks.issue_receipt.delay(application_id), robust=True)
+
+
+def issue_decision_letter_on_commit(*, decision):
+    decision_id = decision.pk
+    transaction.on_commit(lambda: tasks.issue_decision_letter.delay(decision_id), robust=True)
+
+
+def released_letters_prefetch():
+    return [
+        Prefetch(
+            "letters",
+            queryset=Letter.objects.filter(status=Letter.Status.RELEASED).order_by("released_at", "pk"),
+            to_attr="released_letters",
+        )
+    ]
