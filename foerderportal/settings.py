@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "letters",
     "reminders",
     "facilitation",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -30,11 +30,12 @@ from applications.models import (
     Programme,
     Region,
 )
+from demo import facilitation as facilitation_demo
 from reviews import services as review_services
 from reviews.models import Criterion, Recommendation
 
 BERLIN = ZoneInfo("Europe/Berlin")
-DEMO_CSV = Path(__file__).resolve().parents[2] / "demo" / "organisations.csv"
+DEMO_CSV = Path(__file__).resolve().parents[2] / "organisations.csv"
 KINDS = {
     "Gemeinde": OrganisationKind.GEMEINDE,
     "Stadt": OrganisationKind.STADT,
@@ -115,9 +116,7 @@ class Command(BaseCommand):
 
     def load_facilitations(self, funding_round, staff):
         """Round 2's facilitations (created by the awards): moderators, sessions, reports, network meeting."""
-        from facilitation import demo
-
-        accounts = demo.load(funding_round, staff)
+        accounts = facilitation_demo.load(funding_round, staff)
         for email in accounts["moderators"]:
             self.stdout.write(f"  Moderator/in:      {email} / {accounts['moderator_password']}  → /prozessbegleitung/")
         email, password, organisation = accounts["municipal"]

@@ -18,9 +18,8 @@ from pypdf import PdfWriter
 
 from applications import services as application_services
 from applications.models import Membership, Organisation, Region
-
-from . import services
-from .models import Facilitation, NetworkMeeting, Report, Session
+from facilitation import services
+from facilitation.models import Facilitation, NetworkMeeting, Report, Session
 
 MODERATOR_PASSWORD = "Demo-Moderation-2020"
 MODERATORS = [
