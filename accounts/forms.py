@@ -4,8 +4,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Organisation
-
 from .models import User
 from .services import send_verification_mail
 
@@ -39,15 +37,8 @@ class LoginForm(AuthenticationForm):
 
 
 class RegistrationForm(forms.ModelForm):
-    organisation = forms.ModelChoiceField(
-        label=_("Kommune, Landkreis oder Verband"),
-        queryset=Organisation.objects.active().order_by("name"),
-        empty_label=_("Bitte wählen …"),
-        help_text=_(
-            "Für diese Organisation möchten Sie Anträge stellen. Die Akademie oder eine bereits bestätigte "
-            "Kollegin bzw. ein bestätigter Kollege bestätigt Ihre Zugehörigkeit."
-        ),
-    )
+    """A new account: name, e-mail, password, privacy consent (applications adds the organisation)."""
+
     password1 = forms.CharField(
         label=_("Passwort"),
         strip=False,

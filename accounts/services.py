@@ -1,4 +1,4 @@
-"""Registration and e-mail verification."""
+"""Accounts: registration and e-mail verification (the organisation part lives in applications)."""
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -7,23 +7,20 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from applications.models import Membership
-from applications.services import notify_membership_requested, request_membership
+from foerderportal import hooks
 from foerderportal.mail import send_templated_mail
 
 from .models import User
 
 
 @transaction.atomic
-def register_user(*, email, password, first_name, last_name, job_title="", phone="", organisation) -> User:
-    """Create an inactive account and a membership request; the user must verify the e-mail address."""
+def register_user(*, email, password, first_name, last_name, job_title="", phone="") -> User:
+    """Create an inactive account; the user must verify the e-mail address."""
     user = User(
         email=email, first_name=first_name, last_name=last_name, job_title=job_title, phone=phone, is_active=False
     )
     user.set_password(password)
     user.save()
-    # Colleagues and staff hear of the request only once the address is verified.
-    request_membership(user=user, organisation=organisation, notify=False)
     transaction.on_commit(lambda: send_verification_mail(user), robust=True)
     return user
 
@@ -39,7 +36,8 @@ def send_verification_mail(user):
 
 
 def verify_email(*, user, token) -> bool:
-    """Activate the account when the token matches, then announce its membership requests."""
+    """Activate the account when the token matches; ``hooks.account_verified`` lets applications
+    announce the user's membership requests."""
     if user.is_active and user.email_verified_at:
         return True
     if not default_token_generator.check_token(user, token):
@@ -47,6 +45,5 @@ def verify_email(*, user, token) -> bool:
     user.is_active = True
     user.email_verified_at = timezone.now()
     user.save(update_fields=["is_active", "email_verified_at"])
-    for membership in user.memberships.filter(status=Membership.Status.REQUESTED):
-        notify_membership_requested(membership)
+    hooks.account_verified(user=user)
     return True

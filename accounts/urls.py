@@ -8,7 +8,6 @@ app_name = "accounts"
 urlpatterns = [
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("registrieren/", views.register, name="register"),
     path("bestaetigen/<str:uidb64>/<str:token>/", views.verify, name="verify"),
     path(
         "passwort/aendern/",

@@ -6,7 +6,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
 from . import services
-from .forms import LoginForm, RegistrationForm
+from .forms import LoginForm
 from .models import User
 
 
@@ -27,25 +27,6 @@ def lockout(request, credentials=None, *args, **kwargs):
         {"until": until, "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
         status=429,
     )
-
-
-def register(request):
-    if request.user.is_authenticated:
-        return redirect("applications:dashboard")
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.register_user(
-            email=data["email"],
-            password=data["password1"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            job_title=data["job_title"],
-            phone=data["phone"],
-            organisation=data["organisation"],
-        )
-        return render(request, "accounts/register_done.html", {"email": data["email"]})
-    return render(request, "accounts/register.html", {"form": form})
 
 
 def verify(request, uidb64, token):

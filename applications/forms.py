@@ -2,6 +2,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import RegistrationForm as AccountRegistrationForm
+
 from .models import Application, Attachment, Organisation
 
 
@@ -99,3 +101,29 @@ class JoinOrganisationForm(forms.Form):
         empty_label=_("Bitte wählen …"),
         help_text=_("Wählen Sie die Organisation, für die Sie Anträge stellen."),
     )
+
+
+class RegistrationForm(AccountRegistrationForm):
+    """Registration of municipal staff: the account plus the organisation they want to join."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Kommune, Landkreis oder Verband"),
+        queryset=Organisation.objects.active().order_by("name"),
+        empty_label=_("Bitte wählen …"),
+        help_text=_(
+            "Für diese Organisation möchten Sie Anträge stellen. Die Akademie oder eine bereits bestätigte "
+            "Kollegin bzw. ein bestätigter Kollege bestätigt Ihre Zugehörigkeit."
+        ),
+    )
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "job_title",
+        "phone",
+        "organisation",
+        "password1",
+        "password2",
+        "privacy",
+    ]

@@ -15,7 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.models import User
 from accounts.roles import is_academy_staff
+from accounts.services import register_user
 from foerderportal import hooks
 
 from . import tasks
@@ -47,6 +49,24 @@ def log_event(application, actor, action, **data):
 
 def notify_membership_requested(membership):
     transaction.on_commit(lambda: tasks.send_membership_requested.delay(membership.pk), robust=True)
+
+
+@transaction.atomic
+def register_applicant(*, organisation: Organisation, **account) -> User:
+    """A new municipal account: an inactive user plus a membership request for ``organisation``.
+
+    Colleagues and staff hear of the request only once the address is verified
+    (``hooks.account_verified`` → ``announce_membership_requests``).
+    """
+    user = register_user(**account)
+    request_membership(user=user, organisation=organisation, notify=False)
+    return user
+
+
+def announce_membership_requests(*, user):
+    """Receiver of ``hooks.account_verified``: tell colleagues and staff about the user's requests."""
+    for membership in user.memberships.filter(status=Membership.Status.REQUESTED):
+        notify_membership_requested(membership)
 
 
 def request_membership(*, user, organisation: Organisation, notify=True) -> Membership:

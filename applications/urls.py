@@ -6,6 +6,7 @@ app_name = "applications"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("registrieren/", views.register, name="register"),
     path("organisation/beitreten/", views.join_organisation, name="join"),
     path("organisation/mitglieder/", views.members, name="members"),
     path(

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import SECTIONS, SECTIONS_BY_SLUG, AttachmentForm, JoinOrganisationForm, section_form_class
+from .forms import (
+    SECTIONS,
+    SECTIONS_BY_SLUG,
+    AttachmentForm,
+    JoinOrganisationForm,
+    RegistrationForm,
+    section_form_class,
+)
 from .models import Application, FundingRound, Membership
 
 
@@ -326,3 +333,23 @@ def receipt(request, pk):
         "applications/receipt.html",
         {"application": application, "attachments": application.attachments.all()},
     )
+
+
+def register(request):
+    """Registration of municipal staff: an account and a request to join an organisation."""
+    if request.user.is_authenticated:
+        return redirect("applications:dashboard")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.register_applicant(
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            job_title=data["job_title"],
+            phone=data["phone"],
+            organisation=data["organisation"],
+        )
+        return render(request, "accounts/register_done.html", {"email": data["email"]})
+    return render(request, "accounts/register.html", {"form": form})

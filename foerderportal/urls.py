@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from applications import views as application_views
 
@@ -12,6 +12,8 @@ admin.site.index_title = _("Führungsakademie Baden-Württemberg")
 urlpatterns = [
     path("", application_views.home, name="home"),
     path("datenschutz/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    # Registration moved to the applicant's side (it joins an organisation); old links keep working.
+    path("konto/registrieren/", RedirectView.as_view(pattern_name="applications:register", permanent=True)),
     path("konto/", include("accounts.urls")),
     path("portal/bescheide/", include("letters.urls")),
     path("portal/", include("applications.urls")),

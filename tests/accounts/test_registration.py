@@ -24,7 +24,7 @@ def _register(client, organisation, **overrides):
         "privacy": "on",
     }
     data.update(overrides)
-    return client.post(reverse("accounts:register"), data)
+    return client.post(reverse("applications:register"), data)
 
 
 def test_registration_needs_e_mail_verification_before_login(client, django_capture_on_commit_callbacks):
