@@ -37,8 +37,10 @@ def is_moderator(user):
 
 
 def is_academy(request):
-    """The request comes from academy staff (admin pages decide what to show with it)."""
-    return is_academy_staff(request.user)
+    """``is_academy_staff`` once per request (admin pages ask many times)."""
+    if not hasattr(request, "_is_academy_staff"):
+        request._is_academy_staff = bool(is_academy_staff(request.user))
+    return request._is_academy_staff
 
 
 def academy_staff_users():

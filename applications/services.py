@@ -19,19 +19,15 @@ from accounts.models import User
 from accounts.roles import is_academy_staff
 from accounts.services import register_user
 from foerderportal import hooks
+from foerderportal.errors import DomainError
 
 from . import tasks
 from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation
 from .uploads import check_upload
 
 
-class ApplicationError(Exception):
-    """A domain rule refused the action; ``messages`` are shown to the user."""
-
-    def __init__(self, message, *, missing=None):
-        super().__init__(message)
-        self.message = message
-        self.missing = missing or []
+class ApplicationError(DomainError):
+    """A rule of the applicant side refused the action; ``message`` is shown to the user."""
 
 
 def format_deadline(deadline):

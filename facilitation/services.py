@@ -28,8 +28,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.roles import MODERATOR_GROUP, is_academy_staff
 from applications.models import Application, FundingRound, Membership
-from applications.services import ApplicationError
 from applications.uploads import JPEG, PDF, PNG, UploadRejected, check_upload
+from foerderportal.errors import DomainError
 
 from .formatting import CENT, euro
 from .models import (
@@ -47,7 +47,7 @@ from .models import (
 from .rules import is_member_of_facilitated
 
 
-class FacilitationError(ApplicationError):
+class FacilitationError(DomainError):
     """A facilitation rule refused the action; ``message`` is German and shown to the user."""
 
 

@@ -16,14 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
+from foerderportal.errors import DomainError
 
 
-class LetterError(Exception):
+class LetterError(DomainError):
     """A rule about letters refused the action; ``message`` is German and shown to staff."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = str(message)
 
 
 class ReleasedLetterError(LetterError):

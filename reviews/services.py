@@ -13,12 +13,16 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import is_academy_staff, is_reviewer
 from applications.models import Application, ApplicationEvent, FundingRound
-from applications.services import ApplicationError
 from foerderportal import hooks
+from foerderportal.errors import DomainError
 
 from .models import Criterion, Decision, Recommendation, Review, Score
 
-ReviewError = ApplicationError
+
+class ReviewError(DomainError):
+    """A rule of the review and decision procedure refused the action; ``message`` is German."""
+
+
 REVIEWABLE = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
 
 

@@ -1,132 +1,24 @@
-"""Admin for criteria, reviews and decisions: thin; every change goes through reviews.services.
-
-Reviewers (group "Gutachter/innen") see only their own, non-conflicting assignments and
-score them on a custom page (the review's change view); academy staff see everything
-read-only and decide through actions.
-"""
-
-from decimal import ROUND_HALF_UP, Decimal
+"""Criteria and reviews: reviewers score their own, non-conflicting assignments on a custom
+page (the review's change view); academy staff read every review."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import is_academy_staff
-from applications.forms import SECTIONS
-from applications.models import Application
+from accounts.roles import is_academy
+from foerderportal.admin import ReadOnlyHistoryMixin
+from reviews import services
+from reviews.forms import ConflictForm, ReviewScoreForm
+from reviews.models import Criterion, Review
+from reviews.selectors import reviews_for_staff
 
-from . import services
-from .forms import ConflictForm, ReviewScoreForm
-from .models import Criterion, Decision, Review
-from .selectors import reviews_for_staff
-
-
-def is_academy(request):
-    """``is_academy_staff`` once per request (admin pages ask many times)."""
-    if not hasattr(request, "_is_academy_staff"):
-        request._is_academy_staff = bool(is_academy_staff(request.user))
-    return request._is_academy_staff
-
-
-def two_places(value):
-    """A mean score as text with two decimals in the active locale ("66,67"); None stays None."""
-    if value is None:
-        return None
-    return number_format(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP), 2)
-
-
-def decimal_formatter():
-    """A fast formatter for long tables: two decimals, grouped, in the active locale ("40.000,00").
-
-    ``number_format`` looks the separators up on every call; this looks them up once.
-    """
-    table = str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
-
-    def format_decimal(value):
-        if value is None:
-            return None
-        return f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}".translate(table)
-
-    return format_decimal
-
-
-def choice_labels(choices):
-    """{value: label} with the labels translated once (``get_FOO_display`` re-translates every call)."""
-    return {value: str(label) for value, label in choices}
-
-
-RESULTING_STATUS = {
-    Decision.Kind.AWARD: Application.Status.AWARDED,
-    Decision.Kind.REJECT: Application.Status.REJECTED,
-    Decision.Kind.WAITLIST: Application.Status.WAITLISTED,
-}
-
-
-def decision_message(decision):
-    """What happened to a decision just taken: applied, or waiting for the second person."""
-    if decision.status == Decision.Status.PROPOSED:
-        return _(
-            "„%(kind)s“ für %(application)s ist vorgeschlagen. Vier-Augen-Prinzip: Eine andere Person "
-            "muss die Entscheidung unter „Entscheidungen“ freigeben."
-        ) % {"kind": decision.get_kind_display(), "application": decision.application}
-    status = RESULTING_STATUS[decision.kind]
-    return _("„%(kind)s“ für %(application)s ist freigegeben; der Antrag hat jetzt den Status „%(status)s“.") % {
-        "kind": decision.get_kind_display(),
-        "application": decision.application,
-        "status": status.label,
-    }
-
-
-def application_sections(application):
-    """The application's content, section by section, for read-only display."""
-    sections = []
-    for section in SECTIONS:
-        values = []
-        for name in section.fields:
-            field = application._meta.get_field(name)
-            display = getattr(application, f"get_{name}_display", None)
-            value = display() if display and getattr(application, name) else getattr(application, name)
-            values.append((field.verbose_name, value if value not in ("", None) else None))
-        sections.append({"title": section.title, "values": values})
-    return sections
-
-
-class ReadOnlyHistoryMixin:
-    """simple_history's pages, restricted to what ``get_queryset`` lets the user see.
-
-    simple_history falls back to the historical records when the object is not in the
-    queryset, and its per-version page can "revert" an object. Both would bypass our
-    rules: the history is only shown for visible objects, and nothing is ever reverted
-    (status changes happen in the services only).
-    """
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def _check_visible(self, request, object_id):
-        try:
-            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
-        except (ValueError, ValidationError):
-            visible = False
-        if not visible:
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._check_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            raise PermissionDenied
-        self._check_visible(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+from .common import application_sections
 
 
 class CriterionInline(admin.TabularInline):
@@ -291,84 +183,3 @@ class ReviewAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.scoring_template, context)
-
-
-@admin.register(Decision)
-class DecisionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
-    list_display = [
-        "application",
-        "kind",
-        "amount",
-        "status",
-        "proposed_by",
-        "proposed_at",
-        "released_by",
-        "released_at",
-    ]
-    list_select_related = ("application__organisation", "proposed_by", "released_by")
-    list_filter = ["status", "kind", "application__funding_round"]
-    search_fields = ["application__reference_number", "application__organisation__name"]
-    readonly_fields = [
-        "application",
-        "kind",
-        "amount",
-        "reasons",
-        "status",
-        "proposed_by",
-        "proposed_at",
-        "released_by",
-        "released_at",
-    ]
-    fields = readonly_fields
-    actions = ["release", "cancel"]
-    show_full_result_count = False
-    list_per_page = 50
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if is_academy(request) else queryset.none()
-
-    # Decisions come from the application actions and the ranking; they are records.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_decide_permission(self, request):
-        return is_academy(request)
-
-    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungen freigeben"), permissions=["decide"])
-    def release(self, request, queryset):
-        done = 0
-        for decision in queryset:
-            try:
-                services.release_decision(decision=decision, by=request.user)
-                done += 1
-            except services.ReviewError as error:
-                self.message_user(request, f"{decision.application}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(
-                request,
-                ngettext("%d Entscheidung freigegeben.", "%d Entscheidungen freigegeben.", done) % done,
-                messages.SUCCESS,
-            )
-
-    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungsvorschläge verwerfen"), permissions=["decide"])
-    def cancel(self, request, queryset):
-        done = 0
-        for decision in queryset:
-            try:
-                services.cancel_decision(decision=decision, by=request.user)
-                done += 1
-            except services.ReviewError as error:
-                self.message_user(request, f"{decision.application}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(
-                request,
-                ngettext("%d Vorschlag verworfen.", "%d Vorschläge verworfen.", done) % done,
-                messages.SUCCESS,
-            )

@@ -1,0 +1,54 @@
+"""Admin helpers shared by every app: per-object actions and read-only history."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from .errors import DomainError
+
+
+def for_each_object(modeladmin, request, queryset, call, *, label=str):
+    """Call ``call(obj)`` per selected object through its service; returns the results that succeeded.
+
+    A refused object (``DomainError``) gets its own error message naming it (``label(obj)``);
+    the others go ahead. Admin actions stay thin: the rule is in the service.
+    """
+    results = []
+    for obj in queryset:
+        try:
+            results.append(call(obj))
+        except DomainError as error:
+            modeladmin.message_user(request, f"{label(obj)}: {error.message}", messages.ERROR)
+    return results
+
+
+class ReadOnlyHistoryMixin:
+    """simple_history's pages, restricted to what ``get_queryset`` lets the user see.
+
+    simple_history falls back to the historical records when the object is not in the
+    queryset, and its per-version page can "revert" an object. Both would bypass our
+    rules: the history is only shown for visible objects, and nothing is ever reverted
+    (status changes happen in the services only).
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def _check_visible(self, request, object_id):
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        self._check_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)

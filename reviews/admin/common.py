@@ -1,0 +1,73 @@
+"""Helpers of the review admin pages: number formatting for long tables, decision messages."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
+
+from applications.forms import SECTIONS
+from applications.models import Application
+from reviews.models import Decision
+
+
+def two_places(value):
+    """A mean score as text with two decimals in the active locale ("66,67"); None stays None."""
+    if value is None:
+        return None
+    return number_format(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP), 2)
+
+
+def decimal_formatter():
+    """A fast formatter for long tables: two decimals, grouped, in the active locale ("40.000,00").
+
+    ``number_format`` looks the separators up on every call; this looks them up once.
+    """
+    table = str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
+
+    def format_decimal(value):
+        if value is None:
+            return None
+        return f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}".translate(table)
+
+    return format_decimal
+
+
+def choice_labels(choices):
+    """{value: label} with the labels translated once (``get_FOO_display`` re-translates every call)."""
+    return {value: str(label) for value, label in choices}
+
+
+RESULTING_STATUS = {
+    Decision.Kind.AWARD: Application.Status.AWARDED,
+    Decision.Kind.REJECT: Application.Status.REJECTED,
+    Decision.Kind.WAITLIST: Application.Status.WAITLISTED,
+}
+
+
+def decision_message(decision):
+    """What happened to a decision just taken: applied, or waiting for the second person."""
+    if decision.status == Decision.Status.PROPOSED:
+        return _(
+            "„%(kind)s“ für %(application)s ist vorgeschlagen. Vier-Augen-Prinzip: Eine andere Person "
+            "muss die Entscheidung unter „Entscheidungen“ freigeben."
+        ) % {"kind": decision.get_kind_display(), "application": decision.application}
+    status = RESULTING_STATUS[decision.kind]
+    return _("„%(kind)s“ für %(application)s ist freigegeben; der Antrag hat jetzt den Status „%(status)s“.") % {
+        "kind": decision.get_kind_display(),
+        "application": decision.application,
+        "status": status.label,
+    }
+
+
+def application_sections(application):
+    """The application's content, section by section, for read-only display."""
+    sections = []
+    for section in SECTIONS:
+        values = []
+        for name in section.fields:
+            field = application._meta.get_field(name)
+            display = getattr(application, f"get_{name}_display", None)
+            value = display() if display and getattr(application, name) else getattr(application, name)
+            values.append((field.verbose_name, value if value not in ("", None) else None))
+        sections.append({"title": section.title, "values": values})
+    return sections

@@ -1,0 +1,414 @@
+"""Decisions: the decision admin (release or discard proposals, four eyes) and the review and
+decision side of the application admin (score columns, bulk actions, the decision form).
+
+``ReviewApplicationAdmin`` extends ``applications.admin.ApplicationAdmin`` and replaces its
+registration, so the application admin itself imports nothing above ``applications``.
+"""
+
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import is_academy
+from applications.admin import ApplicationAdmin
+from applications.models import Application
+from foerderportal.admin import ReadOnlyHistoryMixin, for_each_object
+from foerderportal.errors import DomainError
+from reviews import services
+from reviews.forms import AssignReviewersForm, DecisionForm, RejectForm
+from reviews.models import Decision, Review
+from reviews.selectors import applications_for_staff, with_scores
+
+from .common import decision_message, two_places
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    list_display = [
+        "application",
+        "kind",
+        "amount",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "released_by",
+        "released_at",
+    ]
+    list_select_related = ("application__organisation", "proposed_by", "released_by")
+    list_filter = ["status", "kind", "application__funding_round"]
+    search_fields = ["application__reference_number", "application__organisation__name"]
+    readonly_fields = [
+        "application",
+        "kind",
+        "amount",
+        "reasons",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "released_by",
+        "released_at",
+    ]
+    fields = readonly_fields
+    actions = ["release", "cancel"]
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_academy(request) else queryset.none()
+
+    # Decisions come from the application actions and the ranking; they are records.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return is_academy(request)
+
+    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungen freigeben"), permissions=["decide"])
+    def release(self, request, queryset):
+        done = len(
+            for_each_object(
+                self,
+                request,
+                queryset,
+                lambda d: services.release_decision(decision=d, by=request.user),
+                label=lambda d: d.application,
+            )
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d Entscheidung freigegeben.", "%d Entscheidungen freigegeben.", done) % done,
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungsvorschläge verwerfen"), permissions=["decide"])
+    def cancel(self, request, queryset):
+        done = len(
+            for_each_object(
+                self,
+                request,
+                queryset,
+                lambda d: services.cancel_decision(decision=d, by=request.user),
+                label=lambda d: d.application,
+            )
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d Vorschlag verworfen.", "%d Vorschläge verworfen.", done) % done,
+                messages.SUCCESS,
+            )
+
+
+class ReviewApplicationAdmin(ApplicationAdmin):
+    """Applications for the academy (everything, with scores and decisions) and for reviewers
+    (their assignments, read-only, without other reviewers' scores)."""
+
+    change_form_template = "admin/reviews/application/change_form.html"
+    score_columns = ("mean_score_display", "reviews_display", "spread_display")
+    actions = ("move_to_review", "assign_reviewers", "award", "waitlist", "promote", "reject")
+
+    def get_queryset(self, request):
+        # One query for the list: scores are annotations, organisation and round are joined.
+        return with_scores(applications_for_staff(request.user)).select_related("organisation", "funding_round")
+
+    def get_list_display(self, request):
+        # Reviewers do not see other reviewers' scores.
+        base = list(super().get_list_display(request))
+        if not is_academy(request):
+            return base
+        at = base.index("submitted_at")
+        return (*base[:at], *self.score_columns, *base[at:])
+
+    def has_decide_permission(self, request):
+        return is_academy(request)
+
+    # --- list columns (annotations from with_scores; no per-row queries) ---------------
+
+    @admin.display(description=gettext_lazy("Mittelwert (%)"), ordering="mean_score")
+    def mean_score_display(self, obj):
+        return two_places(obj.mean_score)
+
+    @admin.display(description=gettext_lazy("Bewertungen"), ordering="reviews_finished")
+    def reviews_display(self, obj):
+        return f"{obj.reviews_finished}/{obj.reviews_assigned}"
+
+    @admin.display(description=gettext_lazy("Abweichung"), ordering="score_spread")
+    def spread_display(self, obj):
+        spread = obj.score_spread
+        if spread is not None and Decimal(str(spread)) > obj.funding_round.spread_threshold:
+            return gettext("abweichend")
+        return ""
+
+    # --- actions (academy staff; each calls the service per application) ----------------
+
+    def _for_each(self, request, queryset, call):
+        """Call ``call(application)`` per application; count applied and merely proposed decisions."""
+        results = for_each_object(self, request, queryset, call)
+        proposed = sum(isinstance(r, Decision) and r.status == Decision.Status.PROPOSED for r in results)
+        return len(results) - proposed, proposed
+
+    def _report(self, request, done, proposed, message):
+        """``message(n)``: the success text for n applied changes."""
+        if done:
+            self.message_user(request, message(done), messages.SUCCESS)
+        if proposed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d Entscheidung vorgeschlagen. Vier-Augen-Prinzip: Eine andere Person muss sie freigeben.",
+                    "%d Entscheidungen vorgeschlagen. Vier-Augen-Prinzip: Eine andere Person muss sie freigeben.",
+                    proposed,
+                )
+                % proposed,
+                messages.WARNING,
+            )
+
+    def _action_page(self, request, queryset, *, action, form, title, template):
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "applications": queryset,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, template, context)
+
+    @admin.action(description=_("In Prüfung geben"), permissions=["decide"])
+    def move_to_review(self, request, queryset):
+        done, proposed = self._for_each(
+            request, queryset, lambda a: services.move_to_review(application=a, by=request.user)
+        )
+        self._report(
+            request,
+            done,
+            proposed,
+            lambda n: (
+                ngettext(
+                    "%d Antrag in Prüfung gegeben.",
+                    "%d Anträge in Prüfung gegeben.",
+                    n,
+                )
+                % n
+            ),
+        )
+
+    @admin.action(description=_("Gutachter/innen zuweisen"), permissions=["decide"])
+    def assign_reviewers(self, request, queryset):
+        form = AssignReviewersForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reviewers = list(form.cleaned_data["reviewers"])
+            created = 0
+            for application in queryset:
+                try:
+                    created += services.assign_reviewers(
+                        applications=[application], reviewers=reviewers, by=request.user
+                    )
+                except DomainError as error:
+                    self.message_user(request, f"{application}: {error.message}", messages.ERROR)
+            self.message_user(
+                request,
+                ngettext("%d neue Zuweisung angelegt.", "%d neue Zuweisungen angelegt.", created) % created,
+                messages.SUCCESS,
+            )
+            return None
+        return self._action_page(
+            request,
+            queryset,
+            action="assign_reviewers",
+            form=form,
+            title=gettext("Gutachter/innen zuweisen"),
+            template="admin/reviews/application/assign_reviewers.html",
+        )
+
+    @admin.action(description=_("Bewilligen (Höchstbetrag)"), permissions=["decide"])
+    def award(self, request, queryset):
+        done, proposed = self._for_each(
+            request, queryset, lambda a: services.award_application(application=a, by=request.user)
+        )
+        self._report(
+            request,
+            done,
+            proposed,
+            lambda n: (
+                ngettext(
+                    "%d Antrag bewilligt.",
+                    "%d Anträge bewilligt.",
+                    n,
+                )
+                % n
+            ),
+        )
+
+    @admin.action(description=_("Auf die Nachrückliste"), permissions=["decide"])
+    def waitlist(self, request, queryset):
+        done, proposed = self._for_each(
+            request, queryset, lambda a: services.waitlist_application(application=a, by=request.user)
+        )
+        self._report(
+            request,
+            done,
+            proposed,
+            lambda n: (
+                ngettext(
+                    "%d Antrag auf die Nachrückliste gesetzt.",
+                    "%d Anträge auf die Nachrückliste gesetzt.",
+                    n,
+                )
+                % n
+            ),
+        )
+
+    @admin.action(description=_("Nachrücken lassen"), permissions=["decide"])
+    def promote(self, request, queryset):
+        done, proposed = self._for_each(
+            request, queryset, lambda a: services.promote_from_waitlist(application=a, by=request.user)
+        )
+        self._report(
+            request,
+            done,
+            proposed,
+            lambda n: (
+                ngettext(
+                    "%d Antrag ist nachgerückt und bewilligt.",
+                    "%d Anträge sind nachgerückt und bewilligt.",
+                    n,
+                )
+                % n
+            ),
+        )
+
+    @admin.action(description=_("Ablehnen…"), permissions=["decide"])
+    def reject(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reasons = form.cleaned_data["reasons"]
+            done, proposed = self._for_each(
+                request,
+                queryset,
+                lambda a: services.reject_application(application=a, by=request.user, reasons=reasons),
+            )
+            self._report(
+                request,
+                done,
+                proposed,
+                lambda n: (
+                    ngettext(
+                        "%d Antrag abgelehnt.",
+                        "%d Anträge abgelehnt.",
+                        n,
+                    )
+                    % n
+                ),
+            )
+            return None
+        return self._action_page(
+            request,
+            queryset,
+            action="reject",
+            form=form,
+            title=gettext("Anträge ablehnen"),
+            template="admin/reviews/application/reject.html",
+        )
+
+    # --- change page: reviews, decision form, history ----------------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._decision_context(request, obj))
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def _decision_context(self, request, application):
+        context = {}
+        if is_academy(request):
+            context.update(
+                {
+                    "reviews": list(application.reviews.select_related("reviewer").order_by("assigned_at")),
+                    "pending_decisions": list(
+                        application.decisions.filter(status=Decision.Status.PROPOSED).select_related("proposed_by")
+                    ),
+                    "decision_form": DecisionForm(funding_round=application.funding_round),
+                    "decide_url": reverse("admin:applications_application_decide", args=[application.pk]),
+                    "can_decide": application.status in (Application.Status.IN_REVIEW, Application.Status.WAITLISTED),
+                    "ranking_url": reverse(
+                        "admin:applications_fundinground_ranking", args=[application.funding_round_id]
+                    ),
+                    "mean_score": two_places(getattr(application, "mean_score", None)),
+                }
+            )
+        else:
+            own = (
+                Review.objects.filter(application=application, reviewer=request.user)
+                .exclude(status=Review.Status.CONFLICT)
+                .first()
+            )
+            context["own_review_url"] = own and reverse("admin:reviews_review_change", args=[own.pk])
+        return context
+
+    def decide_view(self, request, object_id):
+        """The decision form on the change page: award (amount), reject (reasons) or waitlist."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not is_academy(request):
+            raise PermissionDenied
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
+        form = DecisionForm(request.POST, funding_round=application.funding_round)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        kind, data = form.cleaned_data["kind"], form.cleaned_data
+        try:
+            if kind == Decision.Kind.AWARD:
+                decision = services.award_application(application=application, by=request.user, amount=data["amount"])
+            elif kind == Decision.Kind.REJECT:
+                decision = services.reject_application(
+                    application=application, by=request.user, reasons=data["reasons"]
+                )
+            else:
+                decision = services.waitlist_application(application=application, by=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, decision_message(decision), messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/entscheidung/",
+                self.admin_site.admin_view(self.decide_view),
+                name="applications_application_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+
+admin.site.unregister(Application)
+admin.site.register(Application, ReviewApplicationAdmin)

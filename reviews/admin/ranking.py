@@ -1,0 +1,183 @@
+"""The ranking of a round with the funding line, its "Bewilligen" buttons and the CSV/XLSX
+exports; ``ReviewFundingRoundAdmin`` extends ``applications.admin.FundingRoundAdmin`` with them
+and with the round's criteria."""
+
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import is_academy
+from applications.admin import FundingRoundAdmin
+from applications.models import Application, FundingRound, OrganisationKind, Region
+from foerderportal.errors import DomainError
+from reviews import exports, services
+from reviews.models import Decision
+from reviews.selectors import distribution, ranking
+
+from .common import choice_labels, decimal_formatter, decision_message
+from .scoring import CriterionInline
+
+
+class ReviewFundingRoundAdmin(FundingRoundAdmin):
+    change_form_template = "admin/reviews/fundinground/change_form.html"
+    list_display = [*FundingRoundAdmin.list_display, "ranking_link"]
+    inlines = [CriterionInline]
+    ranking_template = "admin/reviews/fundinground/ranking.html"
+
+    @admin.display(description=_("Rangliste"))
+    def ranking_link(self, obj):
+        url = reverse("admin:applications_fundinground_ranking", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Rangliste"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/ranking/", view(self.ranking_view), name="applications_fundinground_ranking"),
+            path(
+                "<int:pk>/ranking/<int:application_id>/bewilligen/",
+                view(self.award_view),
+                name="applications_fundinground_award",
+            ),
+            path("<int:pk>/ranking.csv", view(self.ranking_csv_view), name="applications_fundinground_ranking_csv"),
+            path("<int:pk>/ranking.xlsx", view(self.ranking_xlsx_view), name="applications_fundinground_ranking_xlsx"),
+            path(
+                "<int:pk>/applications.csv",
+                view(self.applications_csv_view),
+                name="applications_fundinground_applications_csv",
+            ),
+            path(
+                "<int:pk>/applications.xlsx",
+                view(self.applications_xlsx_view),
+                name="applications_fundinground_applications_xlsx",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _round_for_academy(self, request, pk):
+        """Ranking and exports are for academy staff only (reviewers get 403)."""
+        if not is_academy(request):
+            raise PermissionDenied
+        return get_object_or_404(FundingRound, pk=pk)
+
+    def ranking_view(self, request, pk):
+        funding_round = self._round_for_academy(request, pk)
+        rows = ranking(funding_round)
+        by_region, by_kind = distribution(rows)
+        pending = dict(
+            Decision.objects.filter(
+                application__funding_round=funding_round, status=Decision.Status.PROPOSED
+            ).values_list("application_id", "kind")
+        )
+        # The funding line goes below the last row within funding (above all rows if none is).
+        last_within = max((index for index, row in enumerate(rows) if row.within_funding), default=-1)
+        awardable = {Application.Status.IN_REVIEW, Application.Status.WAITLISTED}
+        # Everything per row is prepared here, cheaply: a round can have thousands of rows.
+        decimal = decimal_formatter()
+        decision_kinds = choice_labels(Decision.Kind.choices)
+        kinds, regions = choice_labels(OrganisationKind.choices), choice_labels(Region.choices)
+        statuses = choice_labels(Application.Status.choices)
+        # URLs reversed once with a placeholder id, filled in per row.
+        change_url = reverse("admin:applications_application_change", args=[0]).replace("/0/", "/{}/")
+        award_url = reverse("admin:applications_fundinground_award", args=[funding_round.pk, 0]).replace("/0/", "/{}/")
+        entries = []
+        for index, row in enumerate(rows):
+            application, organisation = row.application, row.application.organisation
+            entries.append(
+                {
+                    "row": row,
+                    "reference": application.reference_number,
+                    "organisation": organisation.name,
+                    "kind": kinds.get(organisation.kind),
+                    "region": regions.get(organisation.region),
+                    "status": statuses.get(application.status),
+                    "mean_score": decimal(application.mean_score),
+                    "reviews": f"{application.reviews_finished}/{application.reviews_assigned}",
+                    "requested": decimal(row.requested),
+                    "cumulative": decimal(row.cumulative) if row.within_funding else None,
+                    "change_url": change_url.format(application.pk),
+                    "award_url": award_url.format(application.pk)
+                    if application.status in awardable and application.pk not in pending
+                    else None,
+                    "pending": decision_kinds.get(pending.get(application.pk)),
+                    "line_after": index == last_within,
+                }
+            )
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Rangliste: %(round)s") % {"round": funding_round},
+            "opts": opts,
+            "app_label": opts.app_label,
+            "original": funding_round,
+            "funding_round": funding_round,
+            "entries": entries,
+            "line_at_top": last_within == -1,
+            "within_count": sum(row.within_funding for row in rows),
+            "within_amount": decimal(rows[last_within].cumulative if last_within >= 0 else Decimal(0)),
+            "budget": decimal(funding_round.budget),
+            "spread_text": gettext("abweichend"),
+            "within_text": gettext("innerhalb"),
+            "outside_text": gettext("außerhalb"),
+            "award_text": gettext("Bewilligen"),
+            "distribution_tables": [
+                (gettext("Regierungsbezirk"), by_region),
+                (gettext("Art der Organisation"), by_kind),
+            ],
+            "has_view_permission": True,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.ranking_template, context)
+
+    def award_view(self, request, pk, application_id):
+        """The "Bewilligen" button of a ranking row: award with the round's maximum."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        funding_round = self._round_for_academy(request, pk)
+        application = get_object_or_404(
+            Application.objects.select_related("organisation"), pk=application_id, funding_round=funding_round
+        )
+        try:
+            decision = services.award_application(application=application, by=request.user)
+        except DomainError as error:
+            self.message_user(request, f"{application}: {error.message}", messages.ERROR)
+        else:
+            self.message_user(request, decision_message(decision), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:applications_fundinground_ranking", args=[funding_round.pk]))
+
+    def _ranking_table(self, request, pk):
+        funding_round = self._round_for_academy(request, pk)
+        return funding_round, exports.ranking_table(ranking(funding_round))
+
+    def _applications_table(self, request, pk):
+        funding_round = self._round_for_academy(request, pk)
+        return funding_round, exports.applications_table(exports.applications_for_export(funding_round))
+
+    def ranking_csv_view(self, request, pk):
+        funding_round, (header, rows) = self._ranking_table(request, pk)
+        return exports.as_csv_response(f"rangliste-{funding_round.code}.csv", header, rows)
+
+    def ranking_xlsx_view(self, request, pk):
+        funding_round, (header, rows) = self._ranking_table(request, pk)
+        return exports.as_xlsx_response(
+            f"rangliste-{funding_round.code}.xlsx", header, rows, title=gettext("Rangliste")
+        )
+
+    def applications_csv_view(self, request, pk):
+        funding_round, (header, rows) = self._applications_table(request, pk)
+        return exports.as_csv_response(f"antraege-{funding_round.code}.csv", header, rows)
+
+    def applications_xlsx_view(self, request, pk):
+        funding_round, (header, rows) = self._applications_table(request, pk)
+        return exports.as_xlsx_response(f"antraege-{funding_round.code}.xlsx", header, rows, title=gettext("Anträge"))
+
+
+admin.site.unregister(FundingRound)
+admin.site.register(FundingRound, ReviewFundingRoundAdmin)
