@@ -12,7 +12,7 @@ from celery import shared_task
 
 from applications import emails as application_emails
 
-from . import emails, services
+from . import emails, issuing
 
 # OSError covers storage and network failures (ConnectionError, TimeoutError).
 RETRY = {
@@ -28,16 +28,16 @@ RETRY = {
 
 @shared_task(**RETRY)
 def issue_receipt(application_id):
-    letter = services.issue_receipt(application_id=application_id)
-    return services.notify_once(letter_id=letter.pk, send=lambda: application_emails.send_receipt(application_id))
+    letter = issuing.issue_receipt(application_id=application_id)
+    return issuing.notify_once(letter_id=letter.pk, send=lambda: application_emails.send_receipt(application_id))
 
 
 @shared_task(**RETRY)
 def issue_decision_letter(decision_id):
-    letter = services.issue_decision_letter(decision_id=decision_id)
-    return services.notify_once(letter_id=letter.pk, send=lambda: emails.send_letter_ready(letter.pk))
+    letter = issuing.issue_decision_letter(decision_id=decision_id)
+    return issuing.notify_once(letter_id=letter.pk, send=lambda: emails.send_letter_ready(letter.pk))
 
 
 @shared_task(**RETRY)
 def announce_letter(letter_id):
-    return services.notify_once(letter_id=letter_id, send=lambda: emails.send_letter_ready(letter_id))
+    return issuing.notify_once(letter_id=letter_id, send=lambda: emails.send_letter_ready(letter_id))
