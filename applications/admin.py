@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_academy
-from foerderportal.admin import ReadOnlyHistoryMixin, for_each_object
+from foerderportal.admin import EventInline, ReadOnlyHistoryMixin, for_each_object
 
 from . import services
 from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation, Programme
@@ -120,19 +120,8 @@ class AttachmentInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(EventInline):
     model = ApplicationEvent
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    fields = ["created_at", "actor", "action", "data"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from foerderportal.audit import Event
+
 OFFICIAL_KEY_REGEX = r"^08([0-9]{6}|[0-9]{10})$"
 official_key_validator = RegexValidator(
     OFFICIAL_KEY_REGEX,
@@ -431,19 +433,24 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(Event):
     """Audit trail: who did what to an application, and when."""
 
+    ACTIONS = {
+        "created": _("Antrag angelegt"),
+        "updated": _("Angaben geändert"),
+        "attachment_added": _("Anlage hochgeladen"),
+        "attachment_removed": _("Anlage entfernt"),
+        "submitted": _("Antrag eingereicht"),
+        "withdrawn": _("Antrag zurückgezogen"),
+        "in_review": _("in Prüfung gegeben"),
+        "decision_proposed": _("Entscheidung vorgeschlagen"),
+        "decision_award": _("Bewilligung freigegeben"),
+        "decision_reject": _("Ablehnung freigegeben"),
+        "decision_waitlist": _("auf die Nachrückliste gesetzt"),
+    }
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    action = models.CharField(_("Aktion"), max_length=50)
-    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        verbose_name = _("Ereignis")
-        verbose_name_plural = _("Ereignisse")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.action} ({self.created_at:%d.%m.%Y %H:%M})"
+    class Meta(Event.Meta):
+        pass

@@ -19,10 +19,11 @@ from accounts.models import User
 from accounts.roles import is_academy_staff
 from accounts.services import register_user
 from foerderportal import hooks
+from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
 
 from . import tasks
-from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation
+from .models import Application, Attachment, FundingRound, Membership, Organisation
 from .uploads import check_upload
 
 
@@ -34,10 +35,6 @@ def format_deadline(deadline):
     """'Freitag, 6. März 2020, 23:59 Uhr' in German local time."""
     with override("de"):
         return date_format(timezone.localtime(deadline), "l, j. F Y, H:i") + " Uhr"
-
-
-def log_event(application, actor, action, **data):
-    ApplicationEvent.objects.create(application=application, actor=actor, action=action, data=data)
 
 
 # --- memberships -----------------------------------------------------------

@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.roles import is_academy_staff
+from accounts.roles import is_academy
+from foerderportal.admin import EventInline, for_each_object
 
 from . import selectors, services
 from .exports import facilitator_names, percent
@@ -31,13 +32,6 @@ from .models import (
     ReportReminder,
     Session,
 )
-
-
-def is_academy(request):
-    """``is_academy_staff`` once per request (admin pages ask many times)."""
-    if not hasattr(request, "_facilitation_academy"):
-        request._facilitation_academy = bool(is_academy_staff(request.user))
-    return request._facilitation_academy
 
 
 class FacilitatorForm(forms.ModelForm):
@@ -116,10 +110,8 @@ class ReportInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, _("Bericht öffnen"))
 
 
-class EventInline(ReadOnlyInline):
+class FacilitationEventInline(EventInline):
     model = FacilitationEvent
-    fields = ["created_at", "actor", "action", "data"]
-    readonly_fields = fields
     classes = ["collapse"]
 
 
@@ -167,7 +159,7 @@ class FacilitationAdmin(admin.ModelAdmin):
         ),
         (gettext_lazy("Angelegt"), {"fields": ["created_at", "created_by"]}),
     ]
-    inlines = [MilestoneInline, SessionInline, ReportInline, EventInline]
+    inlines = [MilestoneInline, SessionInline, ReportInline, FacilitationEventInline]
     actions = ["complete"]
     show_full_result_count = False
 
@@ -265,13 +257,11 @@ class FacilitationAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Ausgewählte Prozessbegleitungen abschließen"))
     def complete(self, request, queryset):
-        done = 0
-        for facilitation in queryset:
-            try:
-                services.complete_facilitation(facilitation=facilitation, by=request.user)
-                done += 1
-            except services.FacilitationError as error:
-                self.message_user(request, f"{facilitation}: {error.message}", messages.ERROR)
+        done = len(
+            for_each_object(
+                self, request, queryset, lambda f: services.complete_facilitation(facilitation=f, by=request.user)
+            )
+        )
         self.message_user(
             request,
             ngettext("%d Prozessbegleitung abgeschlossen.", "%d Prozessbegleitungen abgeschlossen.", done) % done,

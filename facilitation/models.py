@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, FundingRound, Organisation, Region
+from foerderportal.audit import Event
 
 
 class Phase(models.TextChoices):
@@ -416,19 +417,26 @@ class NetworkMeetingRegistration(models.Model):
         return bool(self.poster)
 
 
-class FacilitationEvent(models.Model):
+class FacilitationEvent(Event):
     """Audit trail: who did what to a facilitation, and when."""
 
+    ACTIONS = {
+        "created": _("Prozessbegleitung angelegt"),
+        "facilitators_assigned": _("Prozessbegleiter/innen zugewiesen"),
+        "rescheduled": _("Zeitraum verschoben"),
+        "project_lead_changed": _("Projektleitung geändert"),
+        "completed": _("abgeschlossen"),
+        "cancelled": _("abgebrochen"),
+        "session_booked": _("Termin erfasst"),
+        "session_cancelled": _("Termin storniert"),
+        "milestone_done": _("Meilenstein erledigt"),
+        "milestone_reopened": _("Meilenstein wieder geöffnet"),
+        "report_submitted": _("Bericht eingereicht"),
+        "report_accepted": _("Bericht angenommen"),
+        "report_returned": _("Bericht zurückgegeben"),
+    }
+
     facilitation = models.ForeignKey(Facilitation, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    action = models.CharField(_("Aktion"), max_length=50)
-    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        verbose_name = _("Ereignis")
-        verbose_name_plural = _("Ereignisse")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.action} ({self.created_at:%d.%m.%Y %H:%M})"
+    class Meta(Event.Meta):
+        pass

@@ -29,12 +29,12 @@ from django.utils.translation import gettext_noop
 from accounts.roles import MODERATOR_GROUP, is_academy_staff
 from applications.models import Application, FundingRound, Membership
 from applications.uploads import JPEG, PDF, PNG, UploadRejected, check_upload
+from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
 
 from .formatting import CENT, euro
 from .models import (
     Facilitation,
-    FacilitationEvent,
     Facilitator,
     Milestone,
     MilestoneTemplate,
@@ -74,10 +74,6 @@ DEFAULT_PLAN = [
 
 def _date(value):
     return date_format(value, "j. F Y")
-
-
-def log_event(facilitation, actor, action, **data):
-    FacilitationEvent.objects.create(facilitation=facilitation, actor=actor, action=action, data=data)
 
 
 def _require_staff(user):

@@ -1,9 +1,10 @@
 """Admin helpers shared by every app: per-object actions and read-only history."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
 
@@ -52,3 +53,33 @@ class ReadOnlyHistoryMixin:
             raise PermissionDenied
         self._check_visible(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class EventInline(admin.TabularInline):
+    """An object's audit trail, read-only, in German: local time, person, action, facts."""
+
+    extra = 0
+    can_delete = False
+    fields = ["when", "actor", "what", "details"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Zeitpunkt"))
+    def when(self, event):
+        return event.local_time
+
+    @admin.display(description=_("Aktion"))
+    def what(self, event):
+        return event.action_label
+
+    @admin.display(description=_("Angaben"))
+    def details(self, event):
+        return event.details

@@ -10,19 +10,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.roles import is_academy_staff
+from accounts.roles import is_academy
+from foerderportal.admin import for_each_object
 from reviews.models import Decision
 
 from . import services
 from .models import Letter
 from .views import pdf_response
-
-
-def is_academy(request):
-    """``is_academy_staff`` once per request (admin pages ask many times)."""
-    if not hasattr(request, "_is_academy_staff"):
-        request._is_academy_staff = bool(is_academy_staff(request.user))
-    return request._is_academy_staff
 
 
 @admin.register(Letter)
@@ -133,13 +127,11 @@ class LetterAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Berichtigung als Entwurf erstellen"), permissions=["decide"])
     def prepare_correction(self, request, queryset):
-        done = 0
-        for letter in queryset:
-            try:
-                services.issue_correction(letter=letter, by=request.user, release=False)
-                done += 1
-            except services.LetterError as error:
-                self.message_user(request, f"{letter}: {error.message}", messages.ERROR)
+        done = len(
+            for_each_object(
+                self, request, queryset, lambda x: services.issue_correction(letter=x, by=request.user, release=False)
+            )
+        )
         if done:
             self.message_user(
                 request,
@@ -154,13 +146,9 @@ class LetterAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Entwürfe freigeben und per E-Mail ankündigen"), permissions=["decide"])
     def release_drafts(self, request, queryset):
-        done = 0
-        for letter in queryset:
-            try:
-                services.release_letter(letter=letter, by=request.user)
-                done += 1
-            except services.LetterError as error:
-                self.message_user(request, f"{letter}: {error.message}", messages.ERROR)
+        done = len(
+            for_each_object(self, request, queryset, lambda x: services.release_letter(letter=x, by=request.user))
+        )
         if done:
             self.message_user(
                 request,

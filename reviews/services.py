@@ -12,8 +12,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_academy_staff, is_reviewer
-from applications.models import Application, ApplicationEvent, FundingRound
+from applications.models import Application, FundingRound
 from foerderportal import hooks
+from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
 
 from .models import Criterion, Decision, Recommendation, Review, Score
@@ -189,7 +190,7 @@ def _lock_application(application):
 def _transition(application, status, user, action, **data):
     application.status = status
     _save(application, user, ["status", "awarded_amount", "updated_at"])
-    ApplicationEvent.objects.create(application=application, actor=user, action=action, data=data)
+    log_event(application, user, action, **data)
 
 
 @transaction.atomic
@@ -263,9 +264,7 @@ def propose_decision(*, application: Application, kind: str, by, amount=None, re
     decision = Decision(application=application, kind=kind, amount=amount, reasons=reasons, proposed_by=by)
     decision._history_user = by
     decision.save()
-    ApplicationEvent.objects.create(
-        application=application, actor=by, action="decision_proposed", data={"kind": kind, "amount": str(amount or "")}
-    )
+    log_event(application, by, "decision_proposed", kind=kind, amount=str(amount or ""))
     if not application.funding_round.four_eyes:
         return release_decision(decision=decision, by=by)
     return decision
