@@ -7,7 +7,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from foerderportal.exports import as_csv_response, as_xlsx_response
+from foerderportal.files import file_response
 from reviews import exports
 from reviews import services as review_services
 from reviews.admin import (
@@ -258,21 +260,19 @@ class FundingRoundAdmin(admin.ModelAdmin):
 
     def ranking_csv_view(self, request, pk):
         funding_round, (header, rows) = self._ranking_table(request, pk)
-        return exports.as_csv_response(f"rangliste-{funding_round.code}.csv", header, rows)
+        return as_csv_response(f"rangliste-{funding_round.code}.csv", header, rows)
 
     def ranking_xlsx_view(self, request, pk):
         funding_round, (header, rows) = self._ranking_table(request, pk)
-        return exports.as_xlsx_response(
-            f"rangliste-{funding_round.code}.xlsx", header, rows, title=gettext("Rangliste")
-        )
+        return as_xlsx_response(f"rangliste-{funding_round.code}.xlsx", header, rows, title=gettext("Rangliste"))
 
     def applications_csv_view(self, request, pk):
         funding_round, (header, rows) = self._applications_table(request, pk)
-        return exports.as_csv_response(f"antraege-{funding_round.code}.csv", header, rows)
+        return as_csv_response(f"antraege-{funding_round.code}.csv", header, rows)
 
     def applications_xlsx_view(self, request, pk):
         funding_round, (header, rows) = self._applications_table(request, pk)
-        return exports.as_xlsx_response(f"antraege-{funding_round.code}.xlsx", header, rows, title=gettext("Anträge"))
+        return as_xlsx_response(f"antraege-{funding_round.code}.xlsx", header, rows, title=gettext("Anträge"))
 
 
 class AttachmentInline(admin.TabularInline):
@@ -690,17 +690,4 @@ def download_attachment_for_staff(request, pk):
     if not request.user.has_perm("applications.view_application"):
         raise Http404
     attachment = get_object_or_404(Attachment, pk=pk, application__in=applications_for_staff(request.user))
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)

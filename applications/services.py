@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.roles import is_academy_staff
+from foerderportal.files import store_upload
 from letters import tasks as letter_tasks
 
 from . import tasks
 from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation
-from .uploads import check_upload
 
 
 class ApplicationError(Exception):
@@ -216,18 +216,8 @@ def add_attachment(
         raise ApplicationError(
             _("Ein Antrag kann höchstens %(count)d Anlagen haben.") % {"count": settings.ATTACHMENTS_PER_APPLICATION}
         )
-    checked = check_upload(uploaded_file)
-    attachment = Attachment(
-        application=locked,
-        kind=kind,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
-    )
-    uploaded_file.seek(0)
-    attachment.file.save("upload", uploaded_file, save=False)
+    attachment = Attachment(application=locked, kind=kind, uploaded_by=user)
+    checked = store_upload(attachment, uploaded_file)
     attachment.save()
     log_event(locked, user, "attachment_added", name=checked.safe_name, sha256=checked.sha256)
     return attachment
