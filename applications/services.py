@@ -11,12 +11,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from accounts.roles import is_academy_staff
 from foerderportal.files import store_upload
+from foerderportal.formatting import format_deadline
 from letters import tasks as letter_tasks
 
 from . import tasks
@@ -30,12 +29,6 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.missing = missing or []
-
-
-def format_deadline(deadline):
-    """'Freitag, 6. März 2020, 23:59 Uhr' in German local time."""
-    with override("de"):
-        return date_format(timezone.localtime(deadline), "l, j. F Y, H:i") + " Uhr"
 
 
 def log_event(application, actor, action, **data):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from foerderportal.files import file_response
+from foerderportal.formatting import format_deadline
 
 from . import selectors, services
 from .forms import SECTIONS, SECTIONS_BY_SLUG, AttachmentForm, JoinOrganisationForm, section_form_class
@@ -158,7 +159,7 @@ def overview(request, pk):
             ],
             "navigation": _navigation(application, "overview"),
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
-            "deadline_text": services.format_deadline(application.funding_round.deadline),
+            "deadline_text": format_deadline(application.funding_round.deadline),
         },
     )
 

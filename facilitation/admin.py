@@ -14,11 +14,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from foerderportal.formatting import euro
 from reviews.rules import is_academy_staff
 
 from . import selectors, services
 from .exports import facilitator_names, percent
-from .formatting import euro
 from .models import (
     Facilitation,
     FacilitationEvent,

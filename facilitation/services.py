@@ -29,9 +29,9 @@ from django.utils.translation import gettext_noop
 from applications.models import Application, FundingRound, Membership
 from applications.services import ApplicationError
 from foerderportal.files import JPEG, PDF, PNG, UPLOAD_FIELDS, UploadRejected, check_upload, store_upload
+from foerderportal.formatting import CENT, euro
 from reviews.rules import MODERATOR_GROUP, is_academy_staff
 
-from .formatting import CENT, euro
 from .models import (
     Facilitation,
     FacilitationEvent,

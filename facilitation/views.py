@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from foerderportal.exports import as_csv_response
 from foerderportal.files import file_response
+from foerderportal.formatting import euro
 
 from . import exports, selectors, services
-from .formatting import euro
 from .forms import MilestoneDoneForm, RegistrationForm, ReportDecisionForm, ReportForm, SessionForm
 from .rules import is_facilitator_of, is_member_of_facilitated
 

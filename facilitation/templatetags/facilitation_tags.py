@@ -3,10 +3,9 @@
 from django import template
 from django.db.models import Q
 
+from foerderportal import formatting
 from reviews.rules import is_academy_staff
 
-from ..formatting import euro as format_euro
-from ..formatting import german_decimal
 from ..models import Facilitation
 from ..selectors import confirmed_organisation_ids
 
@@ -15,14 +14,14 @@ register = template.Library()
 
 @register.filter
 def euro(value):
-    return format_euro(value)
+    return formatting.euro(value)
 
 
 @register.filter
 def percent(value):
     if value is None:
         return "–"
-    return f"{german_decimal(value, places=1)} %"
+    return f"{formatting.german_decimal(value, places=1)} %"
 
 
 @register.simple_tag(takes_context=True)
