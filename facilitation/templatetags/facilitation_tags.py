@@ -12,9 +12,7 @@ from ..selectors import confirmed_organisation_ids
 register = template.Library()
 
 
-@register.filter
-def euro(value):
-    return formatting.euro(value)
+register.filter("euro", formatting.euro)
 
 
 @register.filter
