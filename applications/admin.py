@@ -6,7 +6,7 @@ Thin: every status change goes through ``applications.services``. Review and dec
 """
 
 from django.contrib import admin
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_academy
 from foerderportal.admin import EventInline, ReadOnlyHistoryMixin, for_each_object
+from foerderportal.files import file_response
 
 from . import services
 from .models import Application, ApplicationEvent, Attachment, FundingRound, Membership, Organisation, Programme
@@ -200,17 +201,7 @@ class ApplicationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         if not request.user.has_perm("applications.view_application"):
             raise Http404
         attachment = get_object_or_404(Attachment, pk=pk, application__in=self.get_queryset(request).values("pk"))
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-        )
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
     def get_urls(self):
         return [

@@ -11,9 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from accounts.models import User
 from accounts.roles import is_academy_staff
@@ -21,20 +19,15 @@ from accounts.services import register_user
 from foerderportal import hooks
 from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
+from foerderportal.files import store_upload
+from foerderportal.formatting import format_deadline
 
 from . import tasks
 from .models import Application, Attachment, FundingRound, Membership, Organisation
-from .uploads import check_upload
 
 
 class ApplicationError(DomainError):
     """A rule of the applicant side refused the action; ``message`` is shown to the user."""
-
-
-def format_deadline(deadline):
-    """'Freitag, 6. März 2020, 23:59 Uhr' in German local time."""
-    with override("de"):
-        return date_format(timezone.localtime(deadline), "l, j. F Y, H:i") + " Uhr"
 
 
 # --- memberships -----------------------------------------------------------
@@ -229,18 +222,8 @@ def add_attachment(
         raise ApplicationError(
             _("Ein Antrag kann höchstens %(count)d Anlagen haben.") % {"count": settings.ATTACHMENTS_PER_APPLICATION}
         )
-    checked = check_upload(uploaded_file)
-    attachment = Attachment(
-        application=locked,
-        kind=kind,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
-    )
-    uploaded_file.seek(0)
-    attachment.file.save("upload", uploaded_file, save=False)
+    attachment = Attachment(application=locked, kind=kind, uploaded_by=user)
+    checked = store_upload(attachment, uploaded_file)
     attachment.save()
     log_event(locked, user, "attachment_added", name=checked.safe_name, sha256=checked.sha256)
     return attachment

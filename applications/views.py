@@ -7,11 +7,14 @@ memberships, so another organisation's object answers 404.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from foerderportal.files import file_response
+from foerderportal.formatting import format_deadline
 
 from . import selectors, services
 from .forms import (
@@ -163,7 +166,7 @@ def overview(request, pk):
             ],
             "navigation": _navigation(application, "overview"),
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
-            "deadline_text": services.format_deadline(application.funding_round.deadline),
+            "deadline_text": format_deadline(application.funding_round.deadline),
         },
     )
 
@@ -280,17 +283,7 @@ def remove_attachment(request, pk, attachment_pk):
 def download_attachment(request, pk, attachment_pk):
     application = _application_for(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 @login_required

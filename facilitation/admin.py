@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import is_academy
 from foerderportal.admin import EventInline, for_each_object
+from foerderportal.formatting import euro
 
 from . import selectors, services
 from .exports import facilitator_names, percent
-from .formatting import euro
 from .models import (
     Facilitation,
     FacilitationEvent,

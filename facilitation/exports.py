@@ -1,7 +1,7 @@
 """The academy's overview of every facilitation as a table (page and CSV download).
 
 ``overview_table`` is a pure function over ``selectors.overview`` rows (annotated, with the
-moderators prefetched): no queries of its own. The CSV writer is ``reviews.exports.as_csv_response``
+moderators prefetched): no queries of its own. The CSV writer is ``foerderportal.exports.as_csv_response``
 (German Excel: UTF-8 with BOM, ``;``, decimal comma, formula-safe text).
 """
 

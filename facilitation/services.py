@@ -28,11 +28,11 @@ from django.utils.translation import gettext_noop
 
 from accounts.roles import MODERATOR_GROUP, is_academy_staff
 from applications.models import Application, FundingRound, Membership
-from applications.uploads import JPEG, PDF, PNG, UploadRejected, check_upload
 from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
+from foerderportal.files import JPEG, PDF, PNG, UPLOAD_FIELDS, UploadRejected, check_upload, store_upload
+from foerderportal.formatting import CENT, euro
 
-from .formatting import CENT, euro
 from .models import (
     Facilitation,
     Facilitator,
@@ -57,6 +57,7 @@ MAX_SESSION_DAYS = Decimal(5)
 MAX_SESSION_HOURS = Decimal(12)
 MAX_DELEGATES = 10
 POSTER_TYPES = (PDF, JPEG, PNG)
+POSTER_FIELDS = ("poster", "poster_name", "poster_content_type", "poster_size", "poster_sha256")
 
 # The default plan, written for 24 months; other durations scale the offsets.
 DEFAULT_PLAN_MONTHS = 24
@@ -581,18 +582,8 @@ def submit_report(*, report: Report, by, text: str, uploaded_file=None, now=None
         raise FacilitationError(_("Bitte schreiben Sie den Bericht in das Textfeld."))
     fields = ["text", "status", "submitted_at", "submitted_by"]
     if uploaded_file is not None:
-        checked = check_upload(uploaded_file)
-        old = (report.file.storage, report.file.name) if report.file else None
-        report.original_name = checked.safe_name
-        report.content_type = checked.content_type
-        report.size = checked.size
-        report.sha256 = checked.sha256
-        uploaded_file.seek(0)
-        report.file.save("upload", uploaded_file, save=False)
-        fields += ["file", "original_name", "content_type", "size", "sha256"]
-        if old:
-            storage, path = old
-            transaction.on_commit(lambda: storage.delete(path))
+        store_upload(report, uploaded_file)
+        fields += UPLOAD_FIELDS
     report.text = text
     report.status = Report.Status.SUBMITTED
     report.submitted_at, report.submitted_by = now, by
@@ -725,16 +716,6 @@ def register_for_network_meeting(
     registration.delegate_count = delegate_count
     registration.talk_title = (talk_title or "").strip()
     if poster is not None:
-        checked = check_poster(poster)
-        old = (registration.poster.storage, registration.poster.name) if registration.poster else None
-        registration.poster_name = checked.safe_name
-        registration.poster_content_type = checked.content_type
-        registration.poster_size = checked.size
-        registration.poster_sha256 = checked.sha256
-        poster.seek(0)
-        registration.poster.save("upload", poster, save=False)
-        if old:
-            storage, path = old
-            transaction.on_commit(lambda: storage.delete(path))
+        store_upload(registration, poster, fields=POSTER_FIELDS, check=check_poster)
     registration.save()
     return registration

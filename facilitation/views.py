@@ -7,16 +7,17 @@ so nothing tells a moderator or a municipality that someone else's facilitation 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reviews.exports import as_csv_response
+from foerderportal.exports import as_csv_response
+from foerderportal.files import file_response
+from foerderportal.formatting import euro
 
 from . import exports, selectors, services
-from .formatting import euro
 from .forms import MilestoneDoneForm, RegistrationForm, ReportDecisionForm, ReportForm, SessionForm
 from .rules import is_facilitator_of, is_member_of_facilitated
 
@@ -38,20 +39,6 @@ def _loggable_facilitation(request, pk):
     if not request.user.has_perm("facilitation.log_sessions", facilitation):
         raise Http404
     return facilitation
-
-
-def _download(fieldfile, name, content_type):
-    if not fieldfile:
-        raise Http404
-    try:
-        handle = fieldfile.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -236,7 +223,7 @@ def decide_report(request, pk, report_pk):
 @login_required
 def report_download(request, pk, report_pk):
     _facilitation, item = _report_for(request, pk, report_pk)
-    return _download(item.file, item.original_name, item.content_type)
+    return file_response(item.file, filename=item.original_name, content_type=item.content_type)
 
 
 # --- the academy's overview --------------------------------------------------------------------
@@ -352,4 +339,6 @@ def gallery(request, pk):
 def poster_download(request, pk, registration_pk):
     item = _meeting_for(request, pk)
     registration = get_object_or_404(selectors.posters(item), pk=registration_pk)
-    return _download(registration.poster, registration.poster_name, registration.poster_content_type)
+    return file_response(
+        registration.poster, filename=registration.poster_name, content_type=registration.poster_content_type
+    )

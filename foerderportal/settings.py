@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "simple_history",
+    "foerderportal",  # the shared kernel: template filters ({% load formatting %})
     "accounts",
     "applications",
     "reviews",

@@ -3,7 +3,7 @@ preview of a proposed decision's letter, and corrections through the services.""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import is_academy
 from foerderportal.admin import for_each_object
+from foerderportal.files import bytes_response
 from reviews.models import Decision
 
 from . import services
@@ -117,11 +118,9 @@ class LetterAdmin(admin.ModelAdmin):
         except services.LetterError as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:reviews_decision_change", args=[decision.pk]))
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="Vorschau-Bescheid-{decision.pk}.pdf"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return bytes_response(
+            pdf, filename=f"Vorschau-Bescheid-{decision.pk}.pdf", content_type="application/pdf", as_attachment=False
+        )
 
     # --- actions: every change goes through letters.services --------------------------
 

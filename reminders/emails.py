@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from applications.services import format_deadline, missing_items
+from applications.services import missing_items
+from foerderportal.formatting import format_deadline
 from foerderportal.mail import AUTOMATIC, build_templated_mail, stable_message_id
 
 

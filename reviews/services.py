@@ -8,7 +8,6 @@ from django.db import transaction
 from django.db.models import Count, FloatField, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_academy_staff, is_reviewer
@@ -16,6 +15,7 @@ from applications.models import Application, FundingRound
 from foerderportal import hooks
 from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
+from foerderportal.formatting import euro
 
 from .models import Criterion, Decision, Recommendation, Review, Score
 
@@ -25,10 +25,6 @@ class ReviewError(DomainError):
 
 
 REVIEWABLE = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
-
-
-def _euro(amount):
-    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True) + " €"
 
 
 def _save(instance, user, fields):
@@ -227,7 +223,7 @@ def _check_caps(funding_round: FundingRound, amount: Decimal, application: Appli
     if used + amount > funding_round.budget:
         raise ReviewError(
             _("Das Budget reicht nicht: %(left)s frei, %(amount)s beantragt.")
-            % {"left": _euro(funding_round.budget - used), "amount": _euro(amount)}
+            % {"left": euro(funding_round.budget - used), "amount": euro(amount)}
         )
 
 
@@ -245,7 +241,7 @@ def _validate(application, kind, amount, reasons):
         if amount > funding_round.max_per_package:
             raise ReviewError(
                 _("Der Betrag übersteigt den Höchstbetrag je Paket von %(max)s.")
-                % {"max": _euro(funding_round.max_per_package)}
+                % {"max": euro(funding_round.max_per_package)}
             )
         return amount
     if kind == Decision.Kind.REJECT and not reasons.strip():

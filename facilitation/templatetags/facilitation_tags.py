@@ -4,25 +4,22 @@ from django import template
 from django.db.models import Q
 
 from accounts.roles import is_academy_staff
+from foerderportal import formatting
 
-from ..formatting import euro as format_euro
-from ..formatting import german_decimal
 from ..models import Facilitation
 from ..selectors import confirmed_organisation_ids
 
 register = template.Library()
 
 
-@register.filter
-def euro(value):
-    return format_euro(value)
+register.filter("euro", formatting.euro)
 
 
 @register.filter
 def percent(value):
     if value is None:
         return "–"
-    return f"{german_decimal(value, places=1)} %"
+    return f"{formatting.german_decimal(value, places=1)} %"
 
 
 @register.simple_tag(takes_context=True)

@@ -3,15 +3,15 @@
 from django import template
 from django.utils.formats import number_format
 
+from foerderportal import formatting
+
 register = template.Library()
 
 
 @register.filter
 def euro(value):
-    """Amount with two decimals and grouping, whatever USE_THOUSAND_SEPARATOR says."""
-    if value in (None, ""):
-        return ""
-    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True) + " €"
+    """Amount with two decimals and grouping; empty for no amount."""
+    return formatting.euro(value, empty="")
 
 
 @register.filter

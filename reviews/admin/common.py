@@ -2,11 +2,12 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import get_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from applications.forms import SECTIONS
 from applications.models import Application
+from foerderportal.formatting import german_decimal
 from reviews.models import Decision
 
 
@@ -18,18 +19,8 @@ def two_places(value):
 
 
 def decimal_formatter():
-    """A fast formatter for long tables: two decimals, grouped, in the active locale ("40.000,00").
-
-    ``number_format`` looks the separators up on every call; this looks them up once.
-    """
-    table = str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
-
-    def format_decimal(value):
-        if value is None:
-            return None
-        return f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}".translate(table)
-
-    return format_decimal
+    """A fast formatter for long tables: two decimals, grouped, German ("40.000,00"); None stays None."""
+    return german_decimal
 
 
 def choice_labels(choices):

@@ -18,6 +18,7 @@ from accounts.roles import is_academy
 from applications.admin import FundingRoundAdmin
 from applications.models import Application, FundingRound, OrganisationKind, Region
 from foerderportal.errors import DomainError
+from foerderportal.exports import as_csv_response, as_xlsx_response
 from reviews import exports, services
 from reviews.models import Decision
 from reviews.selectors import distribution, ranking
@@ -162,21 +163,19 @@ class ReviewFundingRoundAdmin(FundingRoundAdmin):
 
     def ranking_csv_view(self, request, pk):
         funding_round, (header, rows) = self._ranking_table(request, pk)
-        return exports.as_csv_response(f"rangliste-{funding_round.code}.csv", header, rows)
+        return as_csv_response(f"rangliste-{funding_round.code}.csv", header, rows)
 
     def ranking_xlsx_view(self, request, pk):
         funding_round, (header, rows) = self._ranking_table(request, pk)
-        return exports.as_xlsx_response(
-            f"rangliste-{funding_round.code}.xlsx", header, rows, title=gettext("Rangliste")
-        )
+        return as_xlsx_response(f"rangliste-{funding_round.code}.xlsx", header, rows, title=gettext("Rangliste"))
 
     def applications_csv_view(self, request, pk):
         funding_round, (header, rows) = self._applications_table(request, pk)
-        return exports.as_csv_response(f"antraege-{funding_round.code}.csv", header, rows)
+        return as_csv_response(f"antraege-{funding_round.code}.csv", header, rows)
 
     def applications_xlsx_view(self, request, pk):
         funding_round, (header, rows) = self._applications_table(request, pk)
-        return exports.as_xlsx_response(f"antraege-{funding_round.code}.xlsx", header, rows, title=gettext("Anträge"))
+        return as_xlsx_response(f"antraege-{funding_round.code}.xlsx", header, rows, title=gettext("Anträge"))
 
 
 admin.site.unregister(FundingRound)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from applications.models import Application
-from applications.services import ApplicationError, format_deadline, submit_application
+from applications.services import ApplicationError, submit_application
 from tests.conftest import complete
 from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory
 
@@ -56,10 +56,6 @@ def test_late_submission_message_shows_the_deadline_in_german_local_time():
     with pytest.raises(ApplicationError) as refused:
         submit_application(application=application, user=user, now=datetime(2020, 3, 7, 0, 0, 0, tzinfo=BERLIN))
     assert "Freitag, 6. März 2020, 23:59 Uhr" in refused.value.message
-
-
-def test_format_deadline_in_summer_time_uses_local_clock():
-    assert format_deadline(datetime(2020, 7, 31, 21, 59, 59, tzinfo=UTC)) == "Freitag, 31. Juli 2020, 23:59 Uhr"
 
 
 @pytest.mark.django_db

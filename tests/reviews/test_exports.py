@@ -4,11 +4,9 @@ import csv
 import io
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from accounts.roles import ACADEMY_GROUP, REVIEWER_GROUP, ensure_roles
 from applications.models import Application
@@ -16,6 +14,7 @@ from reviews import exports
 from reviews.models import Review
 from reviews.selectors import ranking
 from tests.factories import ApplicationFactory, FundingRoundFactory, OrganisationFactory
+from tests.foerderportal.test_exports import read_xlsx
 
 from .test_admin import make_user, scored
 
@@ -47,13 +46,6 @@ def read_csv(response):
     assert body.startswith("\ufeff".encode())
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-
-
-def read_xlsx(response):
-    assert response["Content-Type"] == exports.XLSX_TYPE
-    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
-    sheet = workbook.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def csv_number(text):
@@ -151,34 +143,6 @@ def test_awarded_amount_is_exported(client, staff, scored_round):
     row = next(r for r in rows if r[0] == application.reference_number)
     assert row[11] == "35000,50"
     assert row[6] == "bewilligt"
-
-
-# --- the pure parts ------------------------------------------------------------------------
-
-
-def test_csv_cells_for_german_excel(settings):
-    settings.TIME_ZONE = "Europe/Berlin"
-    assert exports._csv_cell(Decimal("1234.5")) == "1234,5"
-    assert exports._csv_cell(66.666) == "66,666"
-    assert exports._csv_cell(None) == ""
-    assert exports._csv_cell(3) == "3"
-    assert exports._csv_cell(datetime(2026, 3, 6, 22, 59, tzinfo=ZoneInfo("UTC"))) == "06.03.2026 23:59"
-    # Spreadsheet formulas in text are defused.
-    assert exports._csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert exports._csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert exports._csv_cell("Stadt Aalen") == "Stadt Aalen"
-
-
-def test_xlsx_keeps_text_as_text_and_numbers_as_numbers():
-    header = ["Name", "Betrag"]
-    response = exports.as_xlsx_response("x.xlsx", header, [["=1+1", Decimal("12.50")], [None, 3]])
-    rows = read_xlsx(response)
-    assert rows[0] == header
-    assert rows[1] == ["=1+1", 12.5]
-    assert rows[2] == [None, 3]
-    workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.worksheets[0]["A1"].font.bold
-    assert workbook.worksheets[0]["A2"].data_type == "s"
 
 
 def test_ranking_table_is_pure(funding_round, reviewer, django_assert_num_queries):

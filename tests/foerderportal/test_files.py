@@ -1,4 +1,4 @@
-"""Tests for applications.uploads (attachment validation). No database needed.
+"""Tests for foerderportal.files (upload validation). No database needed.
 
 All sample files are generated in code: PDFs via pypdf (or assembled byte by byte where a
 specific low-level structure is needed), images via Pillow, DOCX/ODT zipped by hand.
@@ -23,7 +23,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from applications.uploads import (
+from foerderportal.files import (
     DOCX,
     JPEG,
     ODT,
@@ -31,11 +31,10 @@ from applications.uploads import (
     PNG,
     CheckedUpload,
     UploadRejected,
-    _pdf_parsed_forbidden_names,
-    _pdf_raw_forbidden_names,
     check_upload,
     safe_filename,
 )
+from foerderportal.files.pdf import _pdf_parsed_forbidden_names, _pdf_raw_forbidden_names
 
 MIB = 1024 * 1024
 
@@ -645,7 +644,7 @@ def test_png_with_bad_checksum_rejected():
 
 
 def test_image_with_too_many_pixels_rejected(monkeypatch):
-    monkeypatch.setattr("applications.uploads.IMAGE_MAX_PIXELS", 100)
+    monkeypatch.setattr("foerderportal.files.images.IMAGE_MAX_PIXELS", 100)
     error = _rejected(image_bytes("PNG", size=(20, 20)), "bild.png")
     assert error.code == "image_too_large"
 

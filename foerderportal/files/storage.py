@@ -1,0 +1,32 @@
+"""Storing a checked upload in a model's file field: one way for attachments, reports and posters."""
+
+from django.db import transaction
+
+from .checks import CheckedUpload, check_upload
+
+#: the model fields ``store_upload`` fills, in this order: file, original name, content type, size, SHA-256
+UPLOAD_FIELDS = ("file", "original_name", "content_type", "size", "sha256")
+
+
+def store_upload(instance, uploaded_file, *, fields=UPLOAD_FIELDS, check=check_upload) -> CheckedUpload:
+    """Check ``uploaded_file`` and put it into ``instance``, which the caller saves.
+
+    ``check`` inspects the content (and raises ``UploadRejected``) and hashes it (SHA-256); the
+    safe original name, detected content type, size and hash go into the ``fields``; the file is
+    saved under the random name the field's ``upload_to`` gives. A file it replaces is deleted
+    once the transaction commits.
+    """
+    checked = check(uploaded_file)
+    file_field, name_field, type_field, size_field, hash_field = fields
+    fieldfile = getattr(instance, file_field)
+    old = (fieldfile.storage, fieldfile.name) if fieldfile else None
+    setattr(instance, name_field, checked.safe_name)
+    setattr(instance, type_field, checked.content_type)
+    setattr(instance, size_field, checked.size)
+    setattr(instance, hash_field, checked.sha256)
+    uploaded_file.seek(0)
+    fieldfile.save("upload", uploaded_file, save=False)
+    if old:
+        storage, path = old
+        transaction.on_commit(lambda: storage.delete(path))
+    return checked

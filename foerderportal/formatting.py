@@ -1,0 +1,43 @@
+"""German formats for amounts and times, independent of the active locale (the interface is German only).
+
+The template filters in ``foerderportal/templatetags/formatting.py`` (``{% load formatting %}``)
+and the apps' own filters call these.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import override
+
+CENT = Decimal("0.01")
+
+
+def german_decimal(value, places=2):
+    """``Decimal("1234.5")`` → ``"1.234,50"`` (rounded half up, grouped); ``None`` stays ``None``."""
+    if value is None:
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{number.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def euro(value, *, empty="–"):
+    """``Decimal("40000")`` → ``"40.000,00 €"``; no amount (``None`` or ``""``) → ``empty``."""
+    if value is None or value == "":
+        return empty
+    return f"{german_decimal(value)} €"
+
+
+def format_datetime(value, *, weekday=False):
+    """``"6. März 2020, 23:59 Uhr"`` in German local time; with ``weekday``: ``"Freitag, 6. März 2020, 23:59 Uhr"``."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    with override("de"):
+        return date_format(value, "l, j. F Y, H:i" if weekday else "j. F Y, H:i") + " Uhr"
+
+
+def format_deadline(deadline):
+    """A deadline as the portal states it everywhere: ``"Freitag, 6. März 2020, 23:59 Uhr"``."""
+    return format_datetime(deadline, weekday=True)
