@@ -1,6 +1,6 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from foerderportal import hooks
@@ -20,10 +20,6 @@ def applications_for_user(user):
         organisation__memberships__user=user,
         organisation__memberships__status=Membership.Status.CONFIRMED,
     ).select_related("organisation", "funding_round", "funding_round__programme")
-
-
-def attachments_for_user(user):
-    return Attachment.objects.filter(application__in=applications_for_user(user).values("pk"))
 
 
 def open_rounds(now=None):
@@ -67,11 +63,3 @@ def participating_organisations():
         .select_related("organisation", "funding_round")
         .order_by("-funding_round__deadline", "organisation__name")
     )
-
-
-def directory_search(term, limit=20):
-    qs = Organisation.objects.active()
-    term = (term or "").strip()
-    if term:
-        qs = qs.filter(Q(name__icontains=term) | Q(key__startswith=term) | Q(county__icontains=term))
-    return qs.order_by("name")[:limit]

@@ -17,11 +17,6 @@ MAIL_RETRY = {
 
 
 @shared_task(**MAIL_RETRY)
-def send_receipt(application_id):
-    return emails.send_receipt(application_id)
-
-
-@shared_task(**MAIL_RETRY)
 def send_membership_requested(membership_id):
     return emails.send_membership_requested(membership_id)
 
