@@ -164,6 +164,11 @@ class ReviewApplicationAdmin(ApplicationAdmin):
         proposed = sum(isinstance(r, Decision) and r.status == Decision.Status.PROPOSED for r in results)
         return len(results) - proposed, proposed
 
+    def _decide_each(self, request, queryset, call, message):
+        """Apply ``call`` per application and report what was applied and what awaits a second person."""
+        done, proposed = self._for_each(request, queryset, call)
+        self._report(request, done, proposed, message)
+
     def _report(self, request, done, proposed, message):
         """``message(n)``: the success text for n applied changes."""
         if done:
@@ -198,21 +203,11 @@ class ReviewApplicationAdmin(ApplicationAdmin):
 
     @admin.action(description=_("In Prüfung geben"), permissions=["decide"])
     def move_to_review(self, request, queryset):
-        done, proposed = self._for_each(
-            request, queryset, lambda a: services.move_to_review(application=a, by=request.user)
-        )
-        self._report(
+        self._decide_each(
             request,
-            done,
-            proposed,
-            lambda n: (
-                ngettext(
-                    "%d Antrag in Prüfung gegeben.",
-                    "%d Anträge in Prüfung gegeben.",
-                    n,
-                )
-                % n
-            ),
+            queryset,
+            lambda a: services.move_to_review(application=a, by=request.user),
+            lambda n: ngettext("%d Antrag in Prüfung gegeben.", "%d Anträge in Prüfung gegeben.", n) % n,
         )
 
     @admin.action(description=_("Gutachter/innen zuweisen"), permissions=["decide"])
@@ -245,57 +240,32 @@ class ReviewApplicationAdmin(ApplicationAdmin):
 
     @admin.action(description=_("Bewilligen (Höchstbetrag)"), permissions=["decide"])
     def award(self, request, queryset):
-        done, proposed = self._for_each(
-            request, queryset, lambda a: services.award_application(application=a, by=request.user)
-        )
-        self._report(
+        self._decide_each(
             request,
-            done,
-            proposed,
-            lambda n: (
-                ngettext(
-                    "%d Antrag bewilligt.",
-                    "%d Anträge bewilligt.",
-                    n,
-                )
-                % n
-            ),
+            queryset,
+            lambda a: services.award_application(application=a, by=request.user),
+            lambda n: ngettext("%d Antrag bewilligt.", "%d Anträge bewilligt.", n) % n,
         )
 
     @admin.action(description=_("Auf die Nachrückliste"), permissions=["decide"])
     def waitlist(self, request, queryset):
-        done, proposed = self._for_each(
-            request, queryset, lambda a: services.waitlist_application(application=a, by=request.user)
-        )
-        self._report(
+        self._decide_each(
             request,
-            done,
-            proposed,
+            queryset,
+            lambda a: services.waitlist_application(application=a, by=request.user),
             lambda n: (
-                ngettext(
-                    "%d Antrag auf die Nachrückliste gesetzt.",
-                    "%d Anträge auf die Nachrückliste gesetzt.",
-                    n,
-                )
-                % n
+                ngettext("%d Antrag auf die Nachrückliste gesetzt.", "%d Anträge auf die Nachrückliste gesetzt.", n) % n
             ),
         )
 
     @admin.action(description=_("Nachrücken lassen"), permissions=["decide"])
     def promote(self, request, queryset):
-        done, proposed = self._for_each(
-            request, queryset, lambda a: services.promote_from_waitlist(application=a, by=request.user)
-        )
-        self._report(
+        self._decide_each(
             request,
-            done,
-            proposed,
+            queryset,
+            lambda a: services.promote_from_waitlist(application=a, by=request.user),
             lambda n: (
-                ngettext(
-                    "%d Antrag ist nachgerückt und bewilligt.",
-                    "%d Anträge sind nachgerückt und bewilligt.",
-                    n,
-                )
+                ngettext("%d Antrag ist nachgerückt und bewilligt.", "%d Anträge sind nachgerückt und bewilligt.", n)
                 % n
             ),
         )
@@ -305,23 +275,11 @@ class ReviewApplicationAdmin(ApplicationAdmin):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reasons = form.cleaned_data["reasons"]
-            done, proposed = self._for_each(
+            self._decide_each(
                 request,
                 queryset,
                 lambda a: services.reject_application(application=a, by=request.user, reasons=reasons),
-            )
-            self._report(
-                request,
-                done,
-                proposed,
-                lambda n: (
-                    ngettext(
-                        "%d Antrag abgelehnt.",
-                        "%d Anträge abgelehnt.",
-                        n,
-                    )
-                    % n
-                ),
+                lambda n: ngettext("%d Antrag abgelehnt.", "%d Anträge abgelehnt.", n) % n,
             )
             return None
         return self._action_page(
