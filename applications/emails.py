@@ -6,14 +6,7 @@ from accounts.roles import academy_staff_users
 from foerderportal.mail import send_templated_mail
 
 from .models import Application, Membership
-
-
-def _confirmed_member_emails(organisation_id):
-    return list(
-        Membership.objects.filter(organisation_id=organisation_id, status=Membership.Status.CONFIRMED).values_list(
-            "user__email", flat=True
-        )
-    )
+from .selectors import confirmed_member_emails
 
 
 def send_receipt(application_id):
@@ -30,14 +23,14 @@ def send_receipt(application_id):
             "url": reverse("applications:receipt", args=[application.pk]),
             "pdf_url": reverse("letters:download", args=[letter.pk]) if letter else "",
         },
-        _confirmed_member_emails(application.organisation_id),
+        confirmed_member_emails(application.organisation_id),
     )
 
 
 def send_membership_requested(membership_id):
     """Tell confirmed colleagues — or, for the first member, the academy — that someone asks to join."""
     membership = Membership.objects.select_related("user", "organisation").get(pk=membership_id)
-    recipients = _confirmed_member_emails(membership.organisation_id)
+    recipients = confirmed_member_emails(membership.organisation_id)
     first_member = not recipients
     if first_member:
         recipients = list(academy_staff_users().values_list("email", flat=True))

@@ -12,6 +12,21 @@ def confirmed_organisations(user):
     return Organisation.objects.filter(memberships__user=user, memberships__status=Membership.Status.CONFIRMED)
 
 
+def confirmed_members(organisation):
+    """Memberships of the organisation's confirmed, active members with an e-mail address.
+
+    ``organisation`` is an id, an ``Organisation`` or an ``OuterRef`` (for ``Exists()``).
+    """
+    return Membership.objects.filter(
+        organisation=organisation, status=Membership.Status.CONFIRMED, user__is_active=True
+    ).exclude(user__email="")
+
+
+def confirmed_member_emails(organisation_id) -> list[str]:
+    """E-mail addresses of the organisation's confirmed, active members: sorted, each once, none empty."""
+    return sorted(set(confirmed_members(organisation_id).values_list("user__email", flat=True)))
+
+
 def applications_for_user(user):
     """Applications of the organisations the user is a confirmed member of."""
     if not user.is_authenticated:

@@ -191,30 +191,30 @@ def timed_run():
     """One sweep: (claimed, total seconds, claim seconds, claim queries)."""
     from django.db import connection
 
-    from reminders import services
+    from reminders import engine
     from reminders.tasks import send_due_reminders
 
     claim = {"queries": 0}
-    original = services.claim_due_reminders
+    original = engine.claim_due
 
     def count(execute, sql, params, many, context):
         claim["queries"] += 1
         return execute(sql, params, many, context)
 
-    def timed_claim(now=None):
+    def timed_claim(kind, now=None):
         with connection.execute_wrapper(count):
             started = time.perf_counter()
-            ids = original(now)
+            ids = original(kind, now)
             claim["seconds"] = time.perf_counter() - started
         return ids
 
-    services.claim_due_reminders = timed_claim
+    engine.claim_due = timed_claim
     try:
         started = time.perf_counter()
         claimed = send_due_reminders.delay().get()
         total = time.perf_counter() - started
     finally:
-        services.claim_due_reminders = original
+        engine.claim_due = original
     return claimed, total, claim["seconds"], claim["queries"]
 
 

@@ -321,7 +321,19 @@ class ReportReminderAdmin(admin.ModelAdmin):
     list_display = ["report", "kind", "due_on", "status", "claimed_at", "sent_at", "attempts"]
     list_filter = ["kind", "status"]
     list_select_related = ["report__facilitation__application__organisation"]
-    readonly_fields = [f.name for f in ReportReminder._meta.fields]
+    readonly_fields = [
+        "id",
+        "report",
+        "kind",
+        "due_on",
+        "status",
+        "claim_token",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "recipients",
+        "last_error",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -7,19 +7,15 @@ Built with ``foerderportal.mail.build_templated_mail`` and a deterministic Messa
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from applications.models import Membership
+from applications.selectors import confirmed_member_emails
 from foerderportal.mail import AUTOMATIC, build_templated_mail, stable_message_id
 
 
 def report_recipients(report):
     """Confirmed, active members of the municipality plus its internal project lead, each address once."""
     facilitation = report.facilitation
-    addresses = Membership.objects.filter(
-        organisation_id=facilitation.application.organisation_id,
-        status=Membership.Status.CONFIRMED,
-        user__is_active=True,
-    ).values_list("user__email", flat=True)
-    return sorted({address.strip().lower() for address in [*addresses, facilitation.lead_email] if address})
+    members = confirmed_member_emails(facilitation.application.organisation_id)
+    return sorted({address.strip().lower() for address in [*members, facilitation.lead_email] if address})
 
 
 def message_id(report_id, kind) -> str:

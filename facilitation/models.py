@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, FundingRound, Organisation, Region
 from foerderportal.audit import Event
+from reminders.models import SentLog
 
 
 class Phase(models.TextChoices):
@@ -306,32 +307,20 @@ class Report(models.Model):
         return self.is_outstanding and self.due_on < today
 
 
-class ReportReminder(models.Model):
+class ReportReminder(SentLog):
     """One row per (report, kind), inserted before the e-mail goes out: the claim and the record.
 
-    See ``facilitation.reminders`` for the claim → send → confirm order.
+    See ``facilitation.reminders`` for the report reminders and ``reminders.engine`` for the
+    claim → send → confirm order.
     """
 
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", _("vor der Fälligkeit")
         OVERDUE = "overdue", _("überfällig")
 
-    class Status(models.TextChoices):
-        CLAIMED = "claimed", _("in Arbeit")
-        SENT = "sent", _("versandt")
-        SKIPPED = "skipped", _("entfallen")
-        FAILED = "failed", _("gescheitert")
-
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("Bericht"))
     kind = models.CharField(_("Art"), max_length=16, choices=Kind.choices)
     due_on = models.DateField(_("Fälligkeit, an die erinnert wurde"))
-    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.CLAIMED)
-    claim_token = models.UUIDField(_("Kennung des Versandlaufs"), null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(_("übernommen am"))
-    sent_at = models.DateTimeField(_("versandt am"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=1)
-    recipients = models.JSONField(_("Empfänger/innen"), default=list, blank=True)
-    last_error = models.TextField(_("letzter Fehler oder Grund"), blank=True)
 
     class Meta:
         verbose_name = _("Berichtserinnerung")

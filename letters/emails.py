@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from applications.emails import _confirmed_member_emails
+from applications.selectors import confirmed_member_emails
 from foerderportal.mail import send_templated_mail
 
 from .models import Letter
@@ -19,5 +19,5 @@ def send_letter_ready(letter_id):
             "is_decision": letter.kind in (Letter.Kind.AWARD, Letter.Kind.REJECTION),
             "url": reverse("applications:dashboard"),
         },
-        _confirmed_member_emails(letter.application.organisation_id),
+        confirmed_member_emails(letter.application.organisation_id),
     )

@@ -1,4 +1,4 @@
-"""The reminder log for staff: read-only, written only by ``reminders.services``."""
+"""The reminder log for staff: read-only, written only by the engine (``reminders.engine``)."""
 
 from django.contrib import admin
 

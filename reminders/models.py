@@ -1,7 +1,9 @@
-"""The reminder log: one row per (round, organisation, offset), written before the e-mail goes out.
+"""Sent-logs: one row per reminder, written before the e-mail goes out.
 
 The row is both the claim (whoever inserts it sends the e-mail) and the record staff see in
-the admin. See ``reminders.services`` for the claim → send → confirm order.
+the admin. ``SentLog`` holds the columns the engine in ``reminders.engine`` works with; each
+kind of reminder has its own table with its own unique key (``Reminder`` here, the report
+reminders' ``facilitation.ReportReminder``).
 """
 
 from django.db import models
@@ -9,14 +11,29 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-class Reminder(models.Model):
-    """A deadline reminder to the confirmed members of an organisation with a draft."""
+class SentLog(models.Model):
+    """The claim → send → confirm columns of a reminder log; a concrete log adds its unique key."""
 
     class Status(models.TextChoices):
         CLAIMED = "claimed", _("in Arbeit")
         SENT = "sent", _("versandt")
         SKIPPED = "skipped", _("entfallen")
         FAILED = "failed", _("gescheitert")
+
+    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.CLAIMED)
+    claim_token = models.UUIDField(_("Kennung des Versandlaufs"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("übernommen am"))
+    sent_at = models.DateTimeField(_("versandt am"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=1)
+    recipients = models.JSONField(_("Empfänger/innen"), default=list, blank=True)
+    last_error = models.TextField(_("letzter Fehler oder Grund"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Reminder(SentLog):
+    """A deadline reminder to the confirmed members of an organisation with a draft."""
 
     funding_round = models.ForeignKey(
         "applications.FundingRound", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("Förderrunde")
@@ -36,14 +53,7 @@ class Reminder(models.Model):
         verbose_name=_("Antrag"),
     )
     offset_days = models.PositiveSmallIntegerField(_("Tage vor der Frist"))
-    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.CLAIMED)
-    claim_token = models.UUIDField(_("Kennung des Versandlaufs"), null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(_("übernommen am"))
-    sent_at = models.DateTimeField(_("versandt am"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=1)
-    recipients = models.JSONField(_("Empfänger/innen"), default=list, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
-    last_error = models.TextField(_("letzter Fehler oder Grund"), blank=True)
 
     class Meta:
         verbose_name = _("Erinnerung")

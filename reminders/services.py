@@ -10,66 +10,29 @@ moment has come is due: a reminder that was missed (the portal was down, the dra
 started later) is not sent late next to a newer one. ``due_offsets`` and ``skip_reason``
 are the only places this rule lives; both take an injectable ``now``.
 
-Exactly once per (round, organisation, offset): claim → send → confirm
----------------------------------------------------------------------
-1. Claim. The sweep (``claim_due_reminders``) INSERTs one ``Reminder`` row with status
-   ``claimed`` per candidate, in its own committed transaction, before any e-mail goes out.
-   The unique constraint (round, organisation, offset) decides who wins: the insert is
-   ``INSERT … ON CONFLICT DO NOTHING`` (``bulk_create(ignore_conflicts=True)``, the set-based
-   form of "INSERT and catch IntegrityError"), tagged with a fresh ``claim_token``; the rows
-   carrying that token are the ones this sweep won. A second beat tick or a second worker
-   running at the same moment inserts nothing and so sends nothing.
-2. Send. ``send_reminder`` locks the claimed row (``SELECT … FOR UPDATE SKIP LOCKED``, only
-   while its status is still ``claimed``), re-checks ``skip_reason`` with the current time,
-   and sends one e-mail to all confirmed members with a deterministic Message-ID derived from
-   (round, organisation, offset). The lock is held while the e-mail is handed to SMTP, so two
-   senders can never work on the same row at once.
-3. Confirm. In the same transaction the row becomes ``sent`` (``sent_at``, recipients,
-   Message-ID); the commit releases the lock.
-
-Failures:
-- SMTP or connection error: the row stays ``claimed`` with ``last_error``; the Celery task
-  retries with backoff (``reminders.tasks``). Once SMTP works, exactly one e-mail goes out.
-- A claim that is still ``claimed`` after ``CLAIM_TIMEOUT`` (30 minutes, well above the
-  task time limits and the whole retry backoff) — the worker died, the task was lost, the
-  retries ran out — is re-claimed by a later sweep (``SELECT … FOR UPDATE SKIP LOCKED``, new
-  token, ``attempts + 1``) and sent then. A crash never silently drops a reminder. After
-  ``MAX_ATTEMPTS`` claims the row becomes ``failed`` (logged as an error, visible in the admin).
-- The one window left: a worker that dies after SMTP accepted the message but before the
-  confirm committed. The row is still ``claimed``, so after the timeout the reminder is sent
-  a second time — with the same Message-ID, so it is recognisable as the same message, and
-  mail systems that de-duplicate by Message-ID show it once. Without distributed transactions
-  between database and SMTP, "at worst one resend, with the same Message-ID, per such crash"
-  is the best possible; the reverse order (confirm, then send) would lose the reminder
-  silently instead.
-- If the application was submitted or withdrawn, or the deadline passed, between claim and
-  send, the row becomes ``skipped`` with the reason and no e-mail goes out.
-
-The sweep must run in autocommit (a Celery task does), so each claim is committed before
-its e-mail is sent.
+Exactly once per (round, organisation, offset)
+----------------------------------------------
+``DEADLINE_REMINDERS`` is this kind's use of the engine in ``reminders.engine`` (claim → send →
+confirm on the ``Reminder`` log, whose unique constraint is (round, organisation, offset)):
+``candidates`` are the drafts due at ``now`` with confirmed members and no row yet; a claimed
+reminder is skipped (with the reason in the log) when the application was submitted or
+withdrawn, or the deadline passed, before it was sent. ``claim_due_reminders`` and
+``send_reminder`` run the engine for this kind.
 """
 
-import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from smtplib import SMTPException
 
-from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, FundingRound, Membership
+from applications.models import Application, FundingRound
+from applications.selectors import confirmed_member_emails, confirmed_members
 
-from . import emails
+from . import emails, engine
 from .models import Reminder
-
-logger = logging.getLogger(__name__)
-
-CLAIM_TIMEOUT = timedelta(minutes=30)
-MAX_ATTEMPTS = 10
-MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 
 
 class SkipReason(models.TextChoices):
@@ -119,17 +82,6 @@ def due_offsets(funding_round: FundingRound, now: datetime) -> list[int]:
 # --- who gets one ----------------------------------------------------------------
 
 
-def _confirmed_members(organisation_ref):
-    return Membership.objects.filter(
-        organisation=organisation_ref, status=Membership.Status.CONFIRMED, user__is_active=True
-    ).exclude(user__email="")
-
-
-def recipients_for(organisation_id) -> list[str]:
-    """E-mail addresses of the organisation's confirmed, active members."""
-    return sorted(set(_confirmed_members(organisation_id).values_list("user__email", flat=True)))
-
-
 def skip_reason(application: Application | None, offset: int, now: datetime) -> SkipReason | None:
     """Why the reminder ``offset`` days before the deadline is NOT sent for ``application`` at ``now``; None: send."""
     if application is None:
@@ -145,7 +97,7 @@ def skip_reason(application: Application | None, offset: int, now: datetime) -> 
         if offset in reminder_offsets(funding_round) and reminder_moment(funding_round, offset) <= now:
             return SkipReason.SUPERSEDED
         return SkipReason.NOT_DUE
-    if not _confirmed_members(application.organisation_id).exists():
+    if not confirmed_members(application.organisation_id).exists():
         return SkipReason.NO_MEMBERS
     return None
 
@@ -170,7 +122,7 @@ def candidates(now: datetime) -> list[Candidate]:
             )
             drafts = (
                 Application.objects.filter(funding_round=funding_round, status=Application.Status.DRAFT)
-                .filter(Exists(_confirmed_members(OuterRef("organisation"))))
+                .filter(Exists(confirmed_members(OuterRef("organisation"))))
                 .exclude(Exists(already))
                 .select_related("organisation")
                 .order_by("pk")
@@ -181,100 +133,48 @@ def candidates(now: datetime) -> list[Candidate]:
     return result
 
 
-# --- claim, send, confirm ------------------------------------------------------------
+# --- the engine's use --------------------------------------------------------------
 
 
-def claim_due_reminders(now: datetime | None = None) -> list[int]:
-    """Step 1: claim every due reminder and every stale claim; returns the ids this call owns.
+class DeadlineReminders(engine.ReminderKind):
+    """Deadline reminders to the confirmed members of an organisation with a draft."""
 
-    The INSERT commits before anything is sent. Safe to run twice or concurrently: the unique
-    constraint lets exactly one caller claim each (round, organisation, offset).
-    """
-    now = now or timezone.now()
-    token = uuid.uuid4()
-    rows = [
-        Reminder(
-            funding_round_id=candidate.application.funding_round_id,
-            organisation_id=candidate.application.organisation_id,
-            application_id=candidate.application.pk,
-            offset_days=candidate.offset_days,
-            status=Reminder.Status.CLAIMED,
-            claim_token=token,
-            claimed_at=now,
-            attempts=1,
-        )
-        for candidate in candidates(now)
-    ]
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    reclaim_stale(now=now, token=token)
-    return list(
-        Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    model = Reminder
+    noun = "deadline reminder"
+    select_related = ("funding_round", "organisation", "application")
 
+    def candidates(self, now):
+        return [
+            Reminder(
+                funding_round_id=candidate.application.funding_round_id,
+                organisation_id=candidate.application.organisation_id,
+                application_id=candidate.application.pk,
+                offset_days=candidate.offset_days,
+            )
+            for candidate in candidates(now)
+        ]
 
-@transaction.atomic
-def reclaim_stale(*, now: datetime, token: uuid.UUID) -> int:
-    """Take over claims older than CLAIM_TIMEOUT that nobody is sending right now; returns how many."""
-    stale = list(
-        Reminder.objects.select_for_update(skip_locked=True)
-        .filter(status=Reminder.Status.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT)
-        .values_list("pk", "attempts")
-    )
-    retry = [pk for pk, attempts in stale if attempts < MAX_ATTEMPTS]
-    give_up = [pk for pk, attempts in stale if attempts >= MAX_ATTEMPTS]
-    if retry:
-        Reminder.objects.filter(pk__in=retry).update(claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
-        logger.warning("Re-claimed %d stale reminder claim(s): %s", len(retry), retry)
-    if give_up:
-        Reminder.objects.filter(pk__in=give_up).update(status=Reminder.Status.FAILED)
-        logger.error("Gave up on %d reminder(s) after %d attempts: %s", len(give_up), MAX_ATTEMPTS, give_up)
-    return len(retry)
-
-
-def send_reminder(*, reminder_id: int, now: datetime | None = None) -> bool:
-    """Steps 2 and 3: send the claimed reminder and mark it sent; True if an e-mail went out.
-
-    Does nothing when the row is no longer ``claimed`` or another worker holds it right now.
-    A mail error is recorded on the row and re-raised, so the task retries; the claim stays.
-    """
-    now = now or timezone.now()
-    failure = None
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("funding_round", "organisation", "application")
-            .filter(pk=reminder_id, status=Reminder.Status.CLAIMED)
-            .first()
-        )
-        if reminder is None:
-            return False
+    def skip_reason(self, reminder, now):
         application = reminder.application
         if application is not None:  # already loaded with the reminder: no extra queries
             application.funding_round, application.organisation = reminder.funding_round, reminder.organisation
-        reason = skip_reason(application, reminder.offset_days, now)
-        if reason is not None:
-            reminder.status = Reminder.Status.SKIPPED
-            earlier = f" (Zuvor: {reminder.last_error})" if reminder.last_error else ""
-            reminder.last_error = f"{reason.label}{earlier}"[:2000]
-            reminder.save(update_fields=["status", "last_error"])
-            logger.info("Reminder %s skipped: %s", reminder.pk, reason.value)
-            return False
-        recipients = recipients_for(reminder.organisation_id)
-        message = emails.deadline_reminder(reminder, application, recipients, now)
-        try:
-            message.send()
-        except MAIL_ERRORS as error:
-            reminder.last_error = f"{now:%Y-%m-%d %H:%M:%S %Z}: {type(error).__name__}: {error}"[:2000]
-            reminder.save(update_fields=["last_error"])
-            failure = error
-        else:
-            reminder.status = Reminder.Status.SENT
-            reminder.sent_at = now
-            reminder.recipients = recipients
-            reminder.message_id = message.extra_headers["Message-ID"]
-            reminder.save(update_fields=["status", "sent_at", "recipients", "message_id"])
-    if failure is not None:
-        raise failure
-    return True
+        return skip_reason(application, reminder.offset_days, now)
+
+    def recipients(self, reminder):
+        return confirmed_member_emails(reminder.organisation_id)
+
+    def message(self, reminder, recipients, now):
+        return emails.deadline_reminder(reminder, reminder.application, recipients, now)
+
+
+DEADLINE_REMINDERS = DeadlineReminders()
+
+
+def claim_due_reminders(now: datetime | None = None) -> list[int]:
+    """Claim every due deadline reminder and every stale claim; returns the ids this call owns."""
+    return engine.claim_due(DEADLINE_REMINDERS, now)
+
+
+def send_reminder(*, reminder_id: int, now: datetime | None = None) -> bool:
+    """Send one claimed deadline reminder and mark it sent; True if an e-mail went out."""
+    return engine.send(DEADLINE_REMINDERS, row_id=reminder_id, now=now)

@@ -3,8 +3,8 @@
 The test process sends tasks to Redis (not eagerly); a worker started with
 ``python -m celery -A foerderportal worker`` picks them up and writes to the pytest test
 database (PostgreSQL, committed by ``transactional_db``) and its e-mails to a folder.
-Checked: the deadline-reminder sweep (with its fan-out to one task per reminder) and the
-decision letter enqueued on commit when a decision is released.
+Checked: the deadline-reminder and the report-reminder sweeps (each with its fan-out to one
+task per reminder) and the decision letter enqueued on commit when a decision is released.
 
 Needs Redis and PostgreSQL: under CI=true it fails without them, elsewhere it is skipped.
 It never hangs: every wait is bounded and the worker is killed in ``finally``.
@@ -29,11 +29,15 @@ from django.db import connection
 from django.utils import timezone
 
 from applications.models import Membership
+from facilitation.emails import message_id as report_message_id
+from facilitation.models import Report, ReportReminder
+from facilitation.tasks import send_report_reminders
 from foerderportal.celery import app as celery_app
 from letters.models import Letter
 from reminders.models import Reminder
 from reminders.tasks import send_due_reminders
 from reviews.services import award_application
+from tests.facilitation.conftest import make_facilitation
 from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory, make_academy_staff
 from tests.reviews.conftest import submitted_application
 
@@ -190,6 +194,14 @@ def _reminder_round():
     return FundingRoundFactory(deadline=timezone.make_aware(deadline), reminder_offsets=[7])
 
 
+def _report_due_soon():
+    """A facilitation whose interim report is due in three days (the final one much later)."""
+    facilitation = make_facilitation(by=make_academy_staff())
+    facilitation.reports.update(due_on=timezone.localdate() + timedelta(days=365))
+    facilitation.reports.filter(kind=Report.Kind.INTERIM).update(due_on=timezone.localdate() + timedelta(days=3))
+    return facilitation.reports.get(kind=Report.Kind.INTERIM), facilitation.member
+
+
 def _submitted_application():
     """A submitted application in review, set up while tasks still run eagerly in process."""
     academy = make_academy_staff()
@@ -199,12 +211,14 @@ def _submitted_application():
 def test_worker_sends_due_reminders_and_issues_decision_letters(tmp_path, postgres_url, redis_client):
     member = MembershipFactory(status=Membership.Status.CONFIRMED)
     draft = ApplicationFactory(funding_round=_reminder_round(), organisation=member.organisation)
+    report, report_member = _report_due_soon()
     application, academy = _submitted_application()
 
     process, log = _start_worker(tmp_path, postgres_url)
     try:
         with tasks_to_redis():
             send_due_reminders.delay()
+            send_report_reminders.delay()
             # Released at once (no four-eyes rule): issue_decision_letter is enqueued on commit.
             decision = award_application(application=application, by=academy)
 
@@ -217,6 +231,15 @@ def test_worker_sends_due_reminders_and_issues_decision_letters(tmp_path, postgr
         assert reminder_mail["To"] == member.user.email
         assert str(reminder_mail["Subject"]).strip().startswith("Erinnerung: Die Antragsfrist")
         assert "Es bleiben noch 7 Tage." in reminder_mail.get_body(("plain",)).get_content()
+
+        def report_reminder_sent():
+            return ReportReminder.objects.filter(report=report, status=ReportReminder.Status.SENT).exists()
+
+        _wait_for(report_reminder_sent, process, tmp_path, "report reminder marked as sent")
+        message_id = report_message_id(report.pk, ReportReminder.Kind.DUE_SOON)
+        [report_mail] = [m for m in _mails(tmp_path / "mails") if m["Message-ID"] == message_id]
+        assert report_member.email in str(report_mail["To"])
+        assert str(report_mail["Subject"]).strip().startswith("Erinnerung: Zwischenbericht")
 
         def letter_announced():
             return Letter.objects.filter(decision=decision, notified_at__isnull=False).exists()
@@ -237,3 +260,5 @@ def test_worker_sends_due_reminders_and_issues_decision_letters(tmp_path, postgr
     # A second sweep, in process again: nothing left to send.
     assert send_due_reminders.delay().result == 0  # .result: no get() (see test_concurrency)
     assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 1
+    assert send_report_reminders.delay().result == 0
+    assert ReportReminder.objects.filter(status=ReportReminder.Status.SENT).count() == 1

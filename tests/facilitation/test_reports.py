@@ -12,8 +12,9 @@ from django.urls import reverse
 from facilitation import reminders, services
 from facilitation.models import Report, ReportReminder
 from facilitation.tasks import send_report_reminders
+from tests.factories import MembershipFactory
 
-from .conftest import BERLIN, pdf_upload, upload
+from .conftest import BERLIN, make_facilitation, pdf_upload, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +164,8 @@ class DownBackend(EmailBackend):
 def test_a_mail_error_keeps_the_claim_and_a_later_run_sends_once(settings, facilitation, interim, mailoutbox):
     settings.EMAIL_BACKEND = f"{DownBackend.__module__}.DownBackend"
     with time_machine.travel(berlin(2021, 7, 5, 8), tick=False):
-        assert send_report_reminders() == 0
+        assert send_report_reminders() == 1  # claimed (the sweep counts claims), but not sent:
+    assert mailoutbox == []
     row = ReportReminder.objects.get()
     assert row.status == ReportReminder.Status.CLAIMED and "SMTPException" in row.last_error
 
@@ -187,3 +189,26 @@ def test_the_reminder_log_allows_one_row_per_report_and_kind(interim):
     assert reminders.claim_due_reminders(now=now) == []  # a second sweep claims nothing
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportReminder.objects.create(report=interim, kind="overdue", due_on=interim.due_on, claimed_at=now)
+
+
+def test_candidates_take_two_queries_not_one_per_report(academy, facilitation, interim, django_assert_num_queries):
+    for _ in range(5):
+        make_facilitation(by=academy)
+    with django_assert_num_queries(2):  # the outstanding reports, then their reminder rows
+        due = reminders.candidates(date(2021, 6, 20))
+    assert len(due) == 6
+    assert {kind for _report, kind in due} == {ReportReminder.Kind.DUE_SOON}
+
+
+@pytest.mark.parametrize("colleagues", [0, 5])
+def test_one_report_reminder_send_takes_a_fixed_number_of_queries(
+    facilitation, interim, mailoutbox, django_assert_num_queries, colleagues
+):
+    for _ in range(colleagues):
+        MembershipFactory(organisation=facilitation.application.organisation)
+    now = berlin(2021, 6, 20)
+    [reminder_id] = reminders.claim_due_reminders(now=now)
+    # lock + load, recipients (skip check), recipients, confirm; plus the savepoint pair
+    with django_assert_num_queries(6):
+        assert reminders.send_reminder(reminder_id=reminder_id, now=now) is True
+    assert len(mailoutbox[0].to) == 2 + colleagues

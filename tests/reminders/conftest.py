@@ -84,3 +84,14 @@ def flaky_smtp(settings):
     FlakyBackend.attempts = 0
     yield FlakyBackend
     FlakyBackend.failures = 0
+
+
+# --- both uses of the reminder engine (see kinds.py) ---------------------------------
+
+
+@pytest.fixture(params=["deadline", "report"])
+def use(request):
+    """Each engine test runs once for the deadline reminders and once for the report reminders."""
+    from .kinds import USES
+
+    return USES[request.param](request)

@@ -1,4 +1,4 @@
-"""Two workers at the same moment: still exactly one e-mail per reminder.
+"""Two workers at the same moment: still exactly one e-mail per reminder, for both kinds of reminder.
 
 Needs PostgreSQL (row locks, concurrent inserts); CI runs the suite against it. Outside CI, on
 SQLite, skipped.
@@ -14,11 +14,7 @@ from celery._state import _set_task_join_will_block, task_join_will_block
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connections
 
-from reminders import services
-from reminders.models import Reminder
-from reminders.tasks import send_due_reminders
-
-from .conftest import MOMENTS, draft_with_member
+from reminders import engine
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -75,64 +71,66 @@ def run_in_threads(*functions):
     return results
 
 
-def test_two_sweeps_at_the_same_moment_send_each_reminder_once(mailoutbox, funding_round, slow_smtp, monkeypatch):
+def test_two_sweeps_at_the_same_moment_send_each_reminder_once(mailoutbox, use, slow_smtp, monkeypatch):
     slow_smtp.delay = 0.01
-    drafts = [draft_with_member(funding_round) for _ in range(20)]
+    due = [use.make_due() for _ in range(20)]
     # Both sweeps see all 20 candidates before either inserts a claim: the INSERTs race.
     both_computed = threading.Barrier(2)
     seen = []
-    original_candidates = services.candidates
+    original_candidates = use.kind.candidates
 
     def candidates_then_wait(now):
-        due = original_candidates(now)
-        seen.append(len(due))
+        rows = original_candidates(now)
+        seen.append(len(rows))
         both_computed.wait(timeout=10)
-        return due
+        return rows
 
-    monkeypatch.setattr(services, "candidates", candidates_then_wait)
+    monkeypatch.setattr(use.kind, "candidates", candidates_then_wait)
 
-    with time_machine.travel(MOMENTS[7], tick=False):
+    with time_machine.travel(use.due_at, tick=False):
         # .result, not .get(): Celery refuses get() while another thread runs an eager task.
-        results = run_in_threads(lambda: send_due_reminders.delay().result, lambda: send_due_reminders.delay().result)
+        results = run_in_threads(lambda: use.sweep_task.delay().result, lambda: use.sweep_task.delay().result)
 
     assert seen == [20, 20]
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == 20
-    assert sorted(m.to[0] for m in mailoutbox) == sorted(d.member.email for d in drafts)
-    assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 20
+    assert sorted(m.to for m in mailoutbox) == sorted(use.recipients(item) for item in due)
+    assert use.model.objects.filter(status=use.model.Status.SENT).count() == 20
 
 
-def test_two_workers_sending_the_same_claim_send_it_once(mailoutbox, reminder_draft, slow_smtp):
+def test_two_workers_sending_the_same_claim_send_it_once(mailoutbox, use, slow_smtp):
     slow_smtp.delay = 0.5
-    [reminder_id] = services.claim_due_reminders(MOMENTS[7])
+    use.make_due()
+    [row_id] = use.claim(use.due_at)
 
     def send():
-        return services.send_reminder(reminder_id=reminder_id, now=MOMENTS[7])
+        return use.send(row_id, use.due_at)
 
     results = run_in_threads(send, send)
 
     assert sorted(results) == [False, True]
     assert len(mailoutbox) == 1
-    assert Reminder.objects.get().status == Reminder.Status.SENT
+    assert use.model.objects.get().status == use.model.Status.SENT
 
 
-def test_a_slow_send_is_not_taken_over_as_a_stale_claim(mailoutbox, reminder_draft, slow_smtp):
+def test_a_slow_send_is_not_taken_over_as_a_stale_claim(mailoutbox, use, slow_smtp):
     slow_smtp.delay = 1.0
-    [reminder_id] = services.claim_due_reminders(MOMENTS[7])
-    later = MOMENTS[7] + services.CLAIM_TIMEOUT + timedelta(minutes=1)
+    use.make_due()
+    [row_id] = use.claim(use.due_at)
+    later = use.due_at + engine.CLAIM_TIMEOUT + timedelta(minutes=1)
 
     def slow_sender():
-        return services.send_reminder(reminder_id=reminder_id, now=MOMENTS[7])
+        return use.send(row_id, use.due_at)
 
     def sweep_while_sending():
         assert slow_smtp.entered.wait(timeout=10)
-        claimed = services.claim_due_reminders(later)
-        return claimed, [services.send_reminder(reminder_id=pk, now=later) for pk in claimed]
+        claimed = use.claim(later)
+        return claimed, [use.send(pk, later) for pk in claimed]
 
     sent, (claimed, _) = run_in_threads(slow_sender, sweep_while_sending)
 
     assert sent is True
     assert claimed == []  # the row was locked by the sender: skipped, not re-claimed
     assert len(mailoutbox) == 1
-    reminder = Reminder.objects.get()
-    assert (reminder.status, reminder.attempts) == (Reminder.Status.SENT, 1)
+    row = use.model.objects.get()
+    assert (row.status, row.attempts) == (use.model.Status.SENT, 1)

@@ -1,4 +1,7 @@
-"""The periodic sweep: each reminder once, only for drafts, to confirmed members; retries and stuck claims."""
+"""Deadline reminders: each offset once, only for drafts, to confirmed members; what a sweep and a send cost.
+
+The engine's guarantees for both kinds of reminder (retries, stuck claims, giving up) are in
+``test_engine.py``."""
 
 from datetime import timedelta
 
@@ -9,7 +12,7 @@ from applications.models import Application, Membership
 from applications.services import submit_application, withdraw_application
 from reminders import services
 from reminders.models import Reminder
-from reminders.tasks import send_due_reminders, send_reminder
+from reminders.tasks import send_due_reminders
 from tests.conftest import complete
 from tests.factories import FundingRoundFactory
 
@@ -73,14 +76,6 @@ def test_timeline_three_reminders_for_a_draft_and_none_for_the_others(mailoutbox
         assert not Reminder.objects.filter(organisation=other.organisation).exists()
 
 
-def test_the_task_twice_yields_one_email_each(mailoutbox, funding_round):
-    drafts = [draft_with_member(funding_round) for _ in range(3)]
-    assert sweep_at(MOMENTS[7]) == 3
-    assert sweep_at(MOMENTS[7]) == 0
-    assert len(mailoutbox) == 3
-    assert sorted(m.to[0] for m in mailoutbox) == sorted(d.member.email for d in drafts)
-
-
 def test_no_reminder_after_the_deadline(mailoutbox, reminder_draft):
     sweep_at(DEADLINE + timedelta(seconds=1))
     sweep_at(DEADLINE + timedelta(days=3))
@@ -126,125 +121,6 @@ def test_a_draft_whose_organisation_has_no_confirmed_member_gets_none(mailoutbox
     assert len(mailoutbox) == 1
 
 
-def test_an_smtp_failure_is_retried_and_leads_to_one_email(mailoutbox, reminder_draft, flaky_smtp, like_a_worker):
-    flaky_smtp.failures = 1
-    sweep_at(MOMENTS[7])
-    sweep_at(MOMENTS[7] + timedelta(minutes=15))
-
-    assert flaky_smtp.attempts == 2  # the task's retry
-    assert len(mailoutbox) == 1
-    reminder = Reminder.objects.get()
-    assert (reminder.status, reminder.attempts) == (Reminder.Status.SENT, 1)
-    assert "SMTPException" in reminder.last_error
-
-
-def test_an_smtp_outage_longer_than_the_retries_leaves_the_claim_for_a_later_sweep(
-    mailoutbox, reminder_draft, flaky_smtp, like_a_worker
-):
-    flaky_smtp.failures = 1000
-    sweep_at(MOMENTS[7])
-    assert flaky_smtp.attempts == 1 + send_reminder.max_retries
-    reminder = Reminder.objects.get()
-    assert reminder.status == Reminder.Status.CLAIMED
-    assert "421 Service not available" in reminder.last_error
-
-    flaky_smtp.failures = 0  # the mail server is back
-    sweep_at(MOMENTS[7] + timedelta(minutes=15))  # the claim is not stale yet: nobody takes it over
-    assert mailoutbox == []
-    sweep_at(MOMENTS[7] + services.CLAIM_TIMEOUT + timedelta(minutes=1))
-    sweep_at(MOMENTS[7] + services.CLAIM_TIMEOUT + timedelta(minutes=15))
-
-    assert len(mailoutbox) == 1
-    reminder.refresh_from_db()
-    assert (reminder.status, reminder.attempts) == (Reminder.Status.SENT, 2)
-
-
-def test_in_eager_mode_a_failed_send_does_not_stop_the_sweep(mailoutbox, funding_round, flaky_smtp):
-    # The project's eager setting propagates errors: the sweep goes on with the next reminder.
-    drafts = [draft_with_member(funding_round) for _ in range(3)]
-    flaky_smtp.failures = 1
-    assert sweep_at(MOMENTS[7]) == 3
-    assert len(mailoutbox) == 2
-    [waiting] = Reminder.objects.filter(status=Reminder.Status.CLAIMED)
-    assert waiting.application == drafts[0]
-    sweep_at(MOMENTS[7] + services.CLAIM_TIMEOUT + timedelta(minutes=1))
-    assert len(mailoutbox) == 3
-    assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 3
-
-
-def stuck_claim(application, offset, claimed_at):
-    return Reminder.objects.create(
-        funding_round=application.funding_round,
-        organisation=application.organisation,
-        application=application,
-        offset_days=offset,
-        status=Reminder.Status.CLAIMED,
-        claimed_at=claimed_at,
-    )
-
-
-def test_a_stuck_claim_older_than_the_timeout_is_retried(mailoutbox, funding_round):
-    # A worker claimed both, then died before sending.
-    old = stuck_claim(draft_with_member(funding_round), 7, MOMENTS[7])
-    recent = stuck_claim(draft_with_member(funding_round), 7, MOMENTS[7] + timedelta(minutes=20))
-
-    sweep_at(MOMENTS[7] + services.CLAIM_TIMEOUT + timedelta(minutes=5))
-
-    assert [m.to for m in mailoutbox] == [[old.application.member.email]]
-    old.refresh_from_db()
-    recent.refresh_from_db()
-    assert (old.status, old.attempts) == (Reminder.Status.SENT, 2)
-    assert (recent.status, recent.attempts) == (Reminder.Status.CLAIMED, 1)
-
-    sweep_at(MOMENTS[7] + timedelta(minutes=20) + services.CLAIM_TIMEOUT + timedelta(seconds=1))
-    assert len(mailoutbox) == 2
-    recent.refresh_from_db()
-    assert recent.status == Reminder.Status.SENT
-
-
-def test_a_claim_that_keeps_failing_ends_as_failed_not_silently(reminder_draft, caplog):
-    reminder = stuck_claim(reminder_draft, 7, MOMENTS[7])
-    Reminder.objects.filter(pk=reminder.pk).update(attempts=services.MAX_ATTEMPTS)
-    sweep_at(MOMENTS[7] + services.CLAIM_TIMEOUT + timedelta(minutes=1))
-    reminder.refresh_from_db()
-    assert reminder.status == Reminder.Status.FAILED
-    assert "Gave up" in caplog.text
-
-
-class WorkerDied(Exception):
-    pass
-
-
-def test_a_crash_between_send_and_confirm_resends_with_the_same_message_id(mailoutbox, reminder_draft, monkeypatch):
-    """The documented worst case: SMTP accepted the message, the worker died before the confirm."""
-    original_send = services.emails.EmailMultiAlternatives.send
-
-    def send_then_die(message, *args, **kwargs):
-        original_send(message, *args, **kwargs)
-        raise WorkerDied
-
-    monkeypatch.setattr(services.emails.EmailMultiAlternatives, "send", send_then_die)
-    with pytest.raises(WorkerDied):
-        sweep_at(MOMENTS[7])
-    monkeypatch.undo()
-    assert Reminder.objects.get().status == Reminder.Status.CLAIMED  # the confirm never happened
-
-    sweep_at(MOMENTS[7] + timedelta(minutes=15))
-    assert len(mailoutbox) == 1  # not yet: the claim might still be in progress
-    sweep_at(MOMENTS[7] + services.CLAIM_TIMEOUT + timedelta(minutes=1))
-
-    assert len(mailoutbox) == 2
-    first, second = (m.message()["Message-ID"] for m in mailoutbox)
-    assert (
-        first
-        == second
-        == services.emails.message_id(reminder_draft.funding_round_id, reminder_draft.organisation_id, 7)
-    )
-    assert Reminder.objects.get().status == Reminder.Status.SENT
-    sweep_at(MOMENTS[7] + 2 * services.CLAIM_TIMEOUT)
-    assert len(mailoutbox) == 2
-
-
 @pytest.mark.parametrize("change", ["submit", "withdraw", "deadline"])
 def test_a_claim_is_skipped_when_things_changed_before_it_was_sent(mailoutbox, funding_round, change):
     application = complete(draft_with_member(funding_round))
@@ -264,14 +140,6 @@ def test_a_claim_is_skipped_when_things_changed_before_it_was_sent(mailoutbox, f
     assert reminder.last_error
     assert mailoutbox == []
     assert services.send_reminder(reminder_id=reminder_id, now=now) is False
-
-
-def test_send_reminder_is_a_no_op_once_sent(mailoutbox, reminder_draft):
-    [reminder_id] = services.claim_due_reminders(MOMENTS[7])
-    assert services.send_reminder(reminder_id=reminder_id, now=MOMENTS[7]) is True
-    assert services.send_reminder(reminder_id=reminder_id, now=MOMENTS[7]) is False
-    send_reminder.delay(reminder_id)
-    assert len(mailoutbox) == 1
 
 
 def test_candidates_take_a_few_queries_not_one_per_draft(django_assert_num_queries, funding_round):
