@@ -179,12 +179,12 @@ def ensure_milestone_template(*, funding_round: FundingRound) -> list[MilestoneT
 # --- creation at the award -------------------------------------------------------------
 
 
-@transaction.atomic
 def create_facilitation_on_award(*, application: Application, decision=None, by) -> Facilitation:
     """Receiver of ``hooks.application_awarded``: runs inside the award's transaction."""
     return create_facilitation_for_award(application=application, by=by)
 
 
+@transaction.atomic
 def create_facilitation_for_award(*, application: Application, by, now=None) -> Facilitation:
     """The facilitation of an awarded application: period, budget, plan and reports.
 
