@@ -75,9 +75,9 @@ def run_in_threads(*functions):
     return results
 
 
-def test_two_sweeps_at_the_same_moment_send_each_reminder_once(mailoutbox, funding_round, slow_smtp, monkeypatch):
+def test_two_sweeps_at_the_same_moment_send_each_reminder_once(mailoutbox, reminder_round, slow_smtp, monkeypatch):
     slow_smtp.delay = 0.01
-    drafts = [draft_with_member(funding_round) for _ in range(20)]
+    drafts = [draft_with_member(reminder_round) for _ in range(20)]
     # Both sweeps see all 20 candidates before either inserts a claim: the INSERTs race.
     both_computed = threading.Barrier(2)
     seen = []
