@@ -34,8 +34,8 @@ from letters.models import Letter
 from reminders.models import Reminder
 from reminders.tasks import send_due_reminders
 from reviews.services import award_application
+from tests.conftest import submitted_application
 from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory, make_academy_staff
-from tests.reviews.conftest import submitted_application
 
 BROKER_URL = os.environ.get("CELERY_WORKER_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 QUEUE = "foerderportal"

@@ -90,9 +90,9 @@ def test_admin_lists_letters_and_downloads_for_academy_only(client, application,
     assert client.get(pdf_url).status_code == 302  # to the admin login
 
 
-def test_admin_preview_of_a_proposed_decision(client, application, funding_round, academy):
-    funding_round.four_eyes = True
-    funding_round.save()
+def test_admin_preview_of_a_proposed_decision(client, application, two_place_round, academy):
+    two_place_round.four_eyes = True
+    two_place_round.save()
     decision = award_application(application=application, by=academy)
     url = reverse("admin:letters_preview_decision", args=[decision.pk])
     client.force_login(academy)
