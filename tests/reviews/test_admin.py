@@ -49,8 +49,8 @@ def other_reviewer(roles):
 
 
 @pytest.fixture
-def criteria(two_place_round):
-    """Two criteria, the first with guidance for the scoring page (tests/reviews/conftest.py has three)."""
+def two_criteria(two_place_round):
+    """Two criteria, the first with guidance for the scoring page (tests/reviews/conftest.py's criteria are three)."""
     return [
         Criterion.objects.create(
             funding_round=two_place_round,
@@ -157,8 +157,8 @@ def test_history_cannot_revert(client, academy, application):
 # --- the scoring page ----------------------------------------------------------------
 
 
-def test_reviewer_scores_through_the_admin(client, reviewer, review, criteria):
-    first, second = criteria
+def test_reviewer_scores_through_the_admin(client, reviewer, review, two_criteria):
+    first, second = two_criteria
     url = review_url(review)
     client.force_login(reviewer)
 
@@ -174,7 +174,7 @@ def test_reviewer_scores_through_the_admin(client, reviewer, review, criteria):
     assert review.status == Review.Status.OPEN
 
     page = client.get(url).content.decode()
-    for criterion in criteria:
+    for criterion in two_criteria:
         assert f'<label for="id_points_{criterion.pk}">' in page
         assert f'<label for="id_comment_{criterion.pk}">' in page
         assert f'id="criterion-{criterion.pk}-guidance"' in page
@@ -212,10 +212,10 @@ def test_reviewer_scores_through_the_admin(client, reviewer, review, criteria):
     assert Score.objects.get(review=review, criterion=first).points == 8
 
 
-def test_points_outside_the_range_are_refused(client, reviewer, review, criteria):
+def test_points_outside_the_range_are_refused(client, reviewer, review, two_criteria):
     declare_no_conflict(review=review, reviewer=reviewer)
     client.force_login(reviewer)
-    response = client.post(review_url(review), {f"points_{criteria[1].pk}": "6", "_save": "1"})
+    response = client.post(review_url(review), {f"points_{two_criteria[1].pk}": "6", "_save": "1"})
     assert response.status_code == 200
     assert "Bitte korrigieren Sie die markierten Angaben." in response.content.decode()
     assert not review.scores.exists()
@@ -234,7 +234,7 @@ def test_conflict_removes_the_assignment(client, reviewer, review):
     assert client.get(review_url(review)).status_code == 404
 
 
-def test_academy_reads_reviews_but_does_not_score_them(client, academy, reviewer, review, criteria):
+def test_academy_reads_reviews_but_does_not_score_them(client, academy, reviewer, review, two_criteria):
     declare_no_conflict(review=review, reviewer=reviewer)
     client.force_login(academy)
     listing = client.get(REVIEWS).content.decode()
@@ -405,7 +405,7 @@ def scored(two_place_round, totals, *, reviewers):
     return application
 
 
-def test_round_admin_has_criteria_and_ranking_links(client, academy, two_place_round, criteria):
+def test_round_admin_has_criteria_and_ranking_links(client, academy, two_place_round, two_criteria):
     client.force_login(academy)
     ranking_url = reverse("admin:applications_fundinground_ranking", args=[two_place_round.pk])
     page = client.get(reverse("admin:applications_fundinground_change", args=[two_place_round.pk])).content.decode()
