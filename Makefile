@@ -29,9 +29,23 @@ run: demo
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The same checks as .pre-commit-config.yaml: ruff (lint and format), import layers, templates.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/djlint templates --lint --profile=django
+	$(VENV)/bin/djlint templates --check --profile=django
+
+# `manage.py check --deploy` with production-like settings (DEBUG off, a long secret, PostgreSQL,
+# a broker): nothing is contacted, only the settings are checked; any warning fails.
+check-deploy: $(STAMP)
+	DEBUG=false \
+	SECRET_KEY=check-deploy-only-not-a-real-secret-Qv9zR2xL5pW8nT3bY6cM1dF4gH0jS7 \
+	DATABASE_URL=postgres://foerderportal@db.invalid:5432/foerderportal \
+	ALLOWED_HOSTS=foerderportal.example \
+	CELERY_BROKER_URL=redis://redis.invalid:6379/0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

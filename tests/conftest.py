@@ -6,8 +6,17 @@ from django.core.files.base import ContentFile
 from pypdf import PdfWriter
 
 from applications.models import Attachment
+from applications.services import submit_application
+from reviews.services import move_to_review
 
-from .factories import COMPLETE_FIELDS, ApplicationFactory, MembershipFactory
+from .factories import (
+    COMPLETE_FIELDS,
+    ApplicationFactory,
+    FundingRoundFactory,
+    MembershipFactory,
+    make_academy_staff,
+    make_reviewer,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +101,48 @@ def complete(application, *, with_resolution=True):
 @pytest.fixture
 def complete_draft(draft):
     return complete(draft)
+
+
+def submitted_application(funding_round, *, in_review=True, by=None, organisation_name=None):
+    """A complete application of a new organisation, submitted, and moved to review unless ``in_review=False``.
+
+    ``by`` moves it to review (a new academy staff user when not given); ``application.member`` is the
+    organisation's confirmed member who submitted it.
+    """
+    membership = MembershipFactory(**({"organisation__name": organisation_name} if organisation_name else {}))
+    application = complete(ApplicationFactory(funding_round=funding_round, organisation=membership.organisation))
+    application = submit_application(application=application, user=membership.user)
+    if in_review:
+        application = move_to_review(application=application, by=by or make_academy_staff())
+    application.member = membership.user
+    return application
+
+
+# --- people, a round and an application shared by the review, letter and facilitation tests ---
+
+
+@pytest.fixture
+def academy(db):
+    """A member of the academy's staff (the academy group): moves to review, decides, runs facilitations."""
+    return make_academy_staff(email="akademie@fa.example", first_name="Anna", last_name="Akademie")
+
+
+@pytest.fixture
+def reviewer(db):
+    """A member of the steering committee (the reviewer group)."""
+    return make_reviewer(email="gutachterin@lenkungskreis.example", first_name="Gisela", last_name="Gutachter")
+
+
+@pytest.fixture
+def two_place_round(db):
+    """An open round (deadline 30 days ahead) with two places and a budget for exactly two full packages."""
+    funding_round = FundingRoundFactory(places=2, code="IDE-2026")
+    funding_round.budget = funding_round.max_per_package * 2
+    funding_round.save()
+    return funding_round
+
+
+@pytest.fixture
+def application(two_place_round, academy):
+    """Esslingen am Neckar's application in the two-place round, submitted and in review."""
+    return submitted_application(two_place_round, by=academy, organisation_name="Esslingen am Neckar")

@@ -110,26 +110,29 @@ COMPLETE_FIELDS = {
 }
 
 
-def make_reviewer(**kwargs):
+def _staff_in_group(group_name, **kwargs):
     from django.contrib.auth.models import Group
 
-    from accounts.roles import REVIEWER_GROUP, ensure_roles
+    from accounts.roles import ensure_roles
 
     ensure_roles()
     user = UserFactory(is_staff=True, **kwargs)
-    user.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    user.groups.add(Group.objects.get(name=group_name))
     return user
+
+
+def make_reviewer(**kwargs):
+    """A staff user in the reviewer group (the steering committee)."""
+    from accounts.roles import REVIEWER_GROUP
+
+    return _staff_in_group(REVIEWER_GROUP, **kwargs)
 
 
 def make_academy_staff(**kwargs):
-    from django.contrib.auth.models import Group
+    """A staff user in the academy group."""
+    from accounts.roles import ACADEMY_GROUP
 
-    from accounts.roles import ACADEMY_GROUP, ensure_roles
-
-    ensure_roles()
-    user = UserFactory(is_staff=True, **kwargs)
-    user.groups.add(Group.objects.get(name=ACADEMY_GROUP))
-    return user
+    return _staff_in_group(ACADEMY_GROUP, **kwargs)
 
 
 class CriterionFactory(factory.django.DjangoModelFactory):

@@ -37,10 +37,11 @@ from letters.models import Letter
 from reminders.models import Reminder
 from reminders.tasks import send_due_reminders
 from reviews.services import award_application
+from tests.conftest import submitted_application
 from tests.facilitation.conftest import make_facilitation
 from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory, make_academy_staff
-from tests.reviews.conftest import submitted_application
 
+# tests/settings.py keeps every other test eager and hands a CELERY_BROKER_URL from the environment on here.
 BROKER_URL = os.environ.get("CELERY_WORKER_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 QUEUE = "foerderportal"
 LOCK_KEY = "foerderportal:test-celery-worker:lock"
@@ -115,6 +116,8 @@ def _start_worker(tmp_path, database_url):
     env = {
         **os.environ,
         "DEBUG": "true",
+        # The real settings, not the test run's tests.settings (eager, in-memory broker, locmem e-mail).
+        "DJANGO_SETTINGS_MODULE": "foerderportal.settings",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": BROKER_URL,
         "EMAIL_FILE_PATH": str(tmp_path / "mails"),

@@ -12,8 +12,8 @@ from foerderportal import hooks
 from letters.models import Letter
 from reviews.models import Decision
 from reviews.services import award_application
+from tests.conftest import submitted_application
 from tests.factories import FundingRoundFactory, make_academy_staff
-from tests.reviews.conftest import submitted_application
 
 pytestmark = pytest.mark.django_db
 

@@ -53,11 +53,6 @@ def make_facilitation(funding_round=None, *, by, amount=Decimal("40000.00"), fac
 
 
 @pytest.fixture
-def academy(db):
-    return make_academy_staff(email="akademie@fa.example")
-
-
-@pytest.fixture
 def moderator(academy):
     return make_moderator(staff_user=academy, email="moderatorin@fa.example", first_name="Mona", last_name="Moderation")
 

@@ -10,8 +10,8 @@ from facilitation import services
 from facilitation.models import Facilitation, Milestone, MilestoneTemplate, Report
 from reviews.models import Decision
 from reviews.services import ReviewError, award_application, reject_application, release_decision
+from tests.conftest import submitted_application
 from tests.factories import FundingRoundFactory, make_academy_staff
-from tests.reviews.conftest import submitted_application
 
 from .conftest import BERLIN, make_facilitation
 

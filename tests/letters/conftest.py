@@ -4,12 +4,8 @@ import pytest
 from pypdf import PdfReader
 
 from reviews.services import award_application
-from tests.reviews import conftest as reviews_fixtures
 
-# The review tests' fixtures: academy staff, a round with two places, an application in review.
-academy = reviews_fixtures.academy
-funding_round = reviews_fixtures.funding_round
-application = reviews_fixtures.application
+# academy, two_place_round and application (in review) come from tests/conftest.py.
 
 
 def pdf_text(data: bytes) -> str:

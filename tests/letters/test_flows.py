@@ -37,10 +37,10 @@ def test_receipt_task_is_not_enqueued_before_commit(
 
 
 def test_releasing_an_award_produces_letter_and_bescheid_email(
-    application, funding_round, academy, mailoutbox, django_capture_on_commit_callbacks
+    application, two_place_round, academy, mailoutbox, django_capture_on_commit_callbacks
 ):
-    funding_round.four_eyes = True
-    funding_round.save()
+    two_place_round.four_eyes = True
+    two_place_round.save()
     with django_capture_on_commit_callbacks(execute=True):
         decision = award_application(application=application, by=academy)
     assert not Letter.objects.exists() and not mailoutbox  # proposed: nothing yet

@@ -27,9 +27,9 @@ def test_released_decision_gives_released_letter_with_checksum(award):
     assert letter.rendered_by == award.released_by
 
 
-def test_proposed_decision_gets_no_letter_only_a_preview(application, funding_round, academy):
-    funding_round.four_eyes = True
-    funding_round.save()
+def test_proposed_decision_gets_no_letter_only_a_preview(application, two_place_round, academy):
+    two_place_round.four_eyes = True
+    two_place_round.save()
     decision = award_application(application=application, by=academy)
     assert decision.status == Decision.Status.PROPOSED
     with pytest.raises(services.LetterError):

@@ -30,12 +30,19 @@ def _anonymous(application):
     return None
 
 
+# The letter URLs' permission table: (url name, kwargs built from a letter); every row runs for every role.
+LETTER_URLS = [
+    ("letters:download", lambda letter: {"pk": letter.pk}),
+]
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [(_own_member, 200), (_other_organisation_member, 404), (_unconfirmed_member, 404), (_anonymous, 302)],
 )
 @pytest.mark.parametrize("kind", ["receipt", "award"])
-def test_download_permission_matrix(client, application, award, role, expected, kind):
+@pytest.mark.parametrize(("name", "kwargs"), LETTER_URLS, ids=[name for name, _ in LETTER_URLS])
+def test_download_permission_matrix(client, application, award, role, expected, kind, name, kwargs):
     if kind == "receipt":
         letter = services.issue_receipt(application_id=application.pk)
     else:
@@ -43,7 +50,7 @@ def test_download_permission_matrix(client, application, award, role, expected, 
     user = role(application)
     if user:
         client.force_login(user)
-    response = client.get(reverse("letters:download", args=[letter.pk]))
+    response = client.get(reverse(name, kwargs=kwargs(letter)))
     assert response.status_code == expected
     if expected == 200:
         body = b"".join(response.streaming_content)
@@ -90,9 +97,9 @@ def test_admin_lists_letters_and_downloads_for_academy_only(client, application,
     assert client.get(pdf_url).status_code == 302  # to the admin login
 
 
-def test_admin_preview_of_a_proposed_decision(client, application, funding_round, academy):
-    funding_round.four_eyes = True
-    funding_round.save()
+def test_admin_preview_of_a_proposed_decision(client, application, two_place_round, academy):
+    two_place_round.four_eyes = True
+    two_place_round.save()
     decision = award_application(application=application, by=academy)
     url = reverse("admin:letters_preview_decision", args=[decision.pk])
     client.force_login(academy)

@@ -23,7 +23,8 @@ MOMENTS = {14: berlin(21, 2), 7: berlin(28, 2), 1: berlin(5, 3)}
 
 
 @pytest.fixture
-def funding_round(db):
+def reminder_round(db):
+    """The reminders' round: deadline Friday, 6 March 2020, 23:59:59 Berlin; reminders 14, 7 and 1 day before."""
     return FundingRoundFactory(
         name="Zweite Runde 2020",
         opens_at=DEADLINE - timedelta(days=60),
@@ -40,8 +41,8 @@ def draft_with_member(funding_round, **membership):
 
 
 @pytest.fixture
-def reminder_draft(funding_round):
-    return draft_with_member(funding_round)
+def reminder_draft(reminder_round):
+    return draft_with_member(reminder_round)
 
 
 def add_member(organisation, status=Membership.Status.CONFIRMED, **user):

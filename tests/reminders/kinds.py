@@ -33,7 +33,7 @@ class DeadlineUse:
     send_task = send_reminder
 
     def __init__(self, request):
-        self.funding_round = request.getfixturevalue("funding_round")
+        self.funding_round = request.getfixturevalue("reminder_round")
 
     def make_due(self):
         return draft_with_member(self.funding_round)

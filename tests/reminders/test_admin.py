@@ -20,9 +20,9 @@ def staff_client(client):
 
 
 @pytest.fixture
-def log(funding_round):
+def log(reminder_round):
     for _ in range(5):
-        draft_with_member(funding_round)
+        draft_with_member(reminder_round)
     ids = claim_due_reminders(MOMENTS[7])
     send_reminder(reminder_id=ids[0], now=MOMENTS[7])
     return Reminder.objects.order_by("pk")

@@ -56,9 +56,9 @@ def test_text_names_the_german_deadline_days_left_and_the_missing_items(
     assert "Freitag, 6. März 2020, 23:59 Uhr" in html
 
 
-def test_on_the_deadline_day_it_says_today(mailoutbox, funding_round, reminder_draft):
-    funding_round.reminder_offsets = [0]
-    funding_round.save()
+def test_on_the_deadline_day_it_says_today(mailoutbox, reminder_round, reminder_draft):
+    reminder_round.reminder_offsets = [0]
+    reminder_round.save()
     message = reminder_mail(mailoutbox, 0, MOMENTS[1] + timedelta(days=1, hours=8))
     assert message.subject.endswith("endet heute")
     assert "Das ist heute." in message.body

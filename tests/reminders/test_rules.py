@@ -124,8 +124,8 @@ def test_skip_reason_labels_are_german():
 
 
 @pytest.mark.django_db
-def test_skip_reason_needs_a_confirmed_active_member(funding_round):
-    application = draft_with_member(funding_round, status=Membership.Status.REQUESTED)
+def test_skip_reason_needs_a_confirmed_active_member(reminder_round):
+    application = draft_with_member(reminder_round, status=Membership.Status.REQUESTED)
     add_member(application.organisation, status=Membership.Status.REJECTED)
     add_member(application.organisation, is_active=False)
     assert skip_reason(application, 7, MOMENTS[7]) == SkipReason.NO_MEMBERS

@@ -53,11 +53,11 @@ def test_each_offset_fires_once_on_its_day(mailoutbox, reminder_draft, offset):
     assert reminder.attempts == 1
 
 
-def test_timeline_three_reminders_for_a_draft_and_none_for_the_others(mailoutbox, funding_round):
-    draft = draft_with_member(funding_round)
-    submitted = complete(draft_with_member(funding_round))
-    withdrawn = draft_with_member(funding_round)
-    unconfirmed = draft_with_member(funding_round, status=Membership.Status.REQUESTED)
+def test_timeline_three_reminders_for_a_draft_and_none_for_the_others(mailoutbox, reminder_round):
+    draft = draft_with_member(reminder_round)
+    submitted = complete(draft_with_member(reminder_round))
+    withdrawn = draft_with_member(reminder_round)
+    unconfirmed = draft_with_member(reminder_round, status=Membership.Status.REQUESTED)
     submit_application(application=submitted, user=submitted.member, now=berlin(20, 2))
     withdraw_application(application=withdrawn, user=withdrawn.member, now=berlin(20, 2))
 
@@ -83,9 +83,9 @@ def test_no_reminder_after_the_deadline(mailoutbox, reminder_draft):
     assert not Reminder.objects.exists()
 
 
-def test_submission_and_withdrawal_stop_further_reminders(mailoutbox, funding_round):
-    to_submit = complete(draft_with_member(funding_round))
-    to_withdraw = draft_with_member(funding_round)
+def test_submission_and_withdrawal_stop_further_reminders(mailoutbox, reminder_round):
+    to_submit = complete(draft_with_member(reminder_round))
+    to_withdraw = draft_with_member(reminder_round)
     sweep_at(MOMENTS[14])
     assert len(mailoutbox) == 2
 
@@ -111,8 +111,8 @@ def test_only_confirmed_active_members_receive_it(mailoutbox, reminder_draft):
     assert sorted(mailoutbox[0].to) == sorted([reminder_draft.member.email, colleague.email])
 
 
-def test_a_draft_whose_organisation_has_no_confirmed_member_gets_none(mailoutbox, funding_round):
-    application = draft_with_member(funding_round, status=Membership.Status.REQUESTED)
+def test_a_draft_whose_organisation_has_no_confirmed_member_gets_none(mailoutbox, reminder_round):
+    application = draft_with_member(reminder_round, status=Membership.Status.REQUESTED)
     sweep_at(MOMENTS[7])
     assert mailoutbox == []
     # Confirmed later the same day: the next tick sends the 7-day reminder.
@@ -122,8 +122,8 @@ def test_a_draft_whose_organisation_has_no_confirmed_member_gets_none(mailoutbox
 
 
 @pytest.mark.parametrize("change", ["submit", "withdraw", "deadline"])
-def test_a_claim_is_skipped_when_things_changed_before_it_was_sent(mailoutbox, funding_round, change):
-    application = complete(draft_with_member(funding_round))
+def test_a_claim_is_skipped_when_things_changed_before_it_was_sent(mailoutbox, reminder_round, change):
+    application = complete(draft_with_member(reminder_round))
     [reminder_id] = services.claim_due_reminders(MOMENTS[1])
     now = MOMENTS[1] + timedelta(hours=1)
     if change == "submit":
@@ -142,19 +142,19 @@ def test_a_claim_is_skipped_when_things_changed_before_it_was_sent(mailoutbox, f
     assert services.send_reminder(reminder_id=reminder_id, now=now) is False
 
 
-def test_candidates_take_a_few_queries_not_one_per_draft(django_assert_num_queries, funding_round):
-    other_round = FundingRoundFactory(opens_at=funding_round.opens_at, deadline=DEADLINE + timedelta(days=7))
+def test_candidates_take_a_few_queries_not_one_per_draft(django_assert_num_queries, reminder_round):
+    other_round = FundingRoundFactory(opens_at=reminder_round.opens_at, deadline=DEADLINE + timedelta(days=7))
     FundingRoundFactory(opens_at=DEADLINE + timedelta(days=30), deadline=DEADLINE + timedelta(days=90))
     for _ in range(12):
-        draft_with_member(funding_round)
+        draft_with_member(reminder_round)
         draft_with_member(other_round)
-    draft_with_member(funding_round, status=Membership.Status.REQUESTED)
+    draft_with_member(reminder_round, status=Membership.Status.REQUESTED)
 
     with django_assert_num_queries(3):  # the open rounds, then one per (round, due offset)
         due = services.candidates(MOMENTS[7])
     assert len(due) == 24
     assert {(c.application.funding_round_id, c.offset_days) for c in due} == {
-        (funding_round.pk, 7),
+        (reminder_round.pk, 7),
         (other_round.pk, 14),
     }
     with django_assert_num_queries(3):
@@ -162,8 +162,8 @@ def test_candidates_take_a_few_queries_not_one_per_draft(django_assert_num_queri
         services.candidates(MOMENTS[7])
 
 
-def test_claimed_rows_are_excluded_from_the_next_candidates(funding_round):
-    draft_with_member(funding_round)
+def test_claimed_rows_are_excluded_from_the_next_candidates(reminder_round):
+    draft_with_member(reminder_round)
     assert len(services.candidates(MOMENTS[7])) == 1
     services.claim_due_reminders(MOMENTS[7])
     assert services.candidates(MOMENTS[7]) == []

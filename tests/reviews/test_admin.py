@@ -5,20 +5,22 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import ACADEMY_GROUP, REVIEWER_GROUP, ensure_roles
+from accounts.roles import ensure_roles
 from applications.models import Application
-from applications.services import submit_application
 from reviews.models import Criterion, Decision, Recommendation, Review, Score
-from reviews.services import assign_reviewer, declare_conflict, declare_no_conflict, move_to_review
-from tests.conftest import complete
-from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory, UserFactory
+from reviews.services import assign_reviewer, declare_conflict, declare_no_conflict
+from tests.conftest import submitted_application
+from tests.factories import (
+    ApplicationFactory,
+    make_academy_staff,
+    make_reviewer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,78 +37,43 @@ def roles(db):
     ensure_roles()
 
 
-def make_user(group, **kwargs):
-    user = UserFactory(is_staff=True, **kwargs)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def staff(roles):
-    return make_user(ACADEMY_GROUP, first_name="Anna", last_name="Akademie")
-
-
 @pytest.fixture
 def colleague(roles):
-    return make_user(ACADEMY_GROUP, first_name="Bert", last_name="Zweitperson")
-
-
-@pytest.fixture
-def reviewer(roles):
-    return make_user(REVIEWER_GROUP, first_name="Gisela", last_name="Gutachter")
+    """A second member of the academy's staff (for the four-eyes rule)."""
+    return make_academy_staff(first_name="Bert", last_name="Zweitperson")
 
 
 @pytest.fixture
 def other_reviewer(roles):
-    return make_user(REVIEWER_GROUP, first_name="Otto", last_name="Anderer")
+    return make_reviewer(first_name="Otto", last_name="Anderer")
 
 
 @pytest.fixture
-def funding_round(db):
-    funding_round = FundingRoundFactory(places=2, code="IDE-2026")
-    funding_round.budget = funding_round.max_per_package * 2
-    funding_round.save()
-    return funding_round
-
-
-@pytest.fixture
-def criteria(funding_round):
+def two_criteria(two_place_round):
+    """Two criteria, the first with guidance for the scoring page (tests/reviews/conftest.py's criteria are three)."""
     return [
         Criterion.objects.create(
-            funding_round=funding_round,
+            funding_round=two_place_round,
             position=1,
             title="Bedarf und Ausgangslage",
             guidance="Wie gut ist die Ausgangslage beschrieben?",
             weight=3,
             max_points=10,
         ),
-        Criterion.objects.create(funding_round=funding_round, position=2, title="Beteiligung", weight=2, max_points=5),
+        Criterion.objects.create(
+            funding_round=two_place_round, position=2, title="Beteiligung", weight=2, max_points=5
+        ),
     ]
 
 
-def submitted(funding_round, *, by=None, name=None):
-    """A complete, submitted application (in review when ``by`` is given)."""
-    membership = MembershipFactory(**({"organisation__name": name} if name else {}))
-    application = complete(ApplicationFactory(funding_round=funding_round, organisation=membership.organisation))
-    application = submit_application(application=application, user=membership.user)
-    if by is not None:
-        application = move_to_review(application=application, by=by)
-    return application
+@pytest.fixture
+def unassigned(two_place_round, academy):
+    return submitted_application(two_place_round, by=academy, organisation_name="Unzugewiesenhausen")
 
 
 @pytest.fixture
-def application(funding_round, staff):
-    return submitted(funding_round, by=staff, name="Esslingen am Neckar")
-
-
-@pytest.fixture
-def unassigned(funding_round, staff):
-    return submitted(funding_round, by=staff, name="Unzugewiesenhausen")
-
-
-@pytest.fixture
-def review(application, reviewer, staff):
-    return assign_reviewer(application=application, reviewer=reviewer, by=staff)
+def review(application, reviewer, academy):
+    return assign_reviewer(application=application, reviewer=reviewer, by=academy)
 
 
 def texts(response):
@@ -124,8 +91,8 @@ def change_url(application):
 # --- what reviewers can see ----------------------------------------------------------
 
 
-def test_reviewer_sees_only_assigned_applications(client, reviewer, other_reviewer, review, unassigned, staff):
-    other_review = assign_reviewer(application=unassigned, reviewer=other_reviewer, by=staff)
+def test_reviewer_sees_only_assigned_applications(client, reviewer, other_reviewer, review, unassigned, academy):
+    other_review = assign_reviewer(application=unassigned, reviewer=other_reviewer, by=academy)
     client.force_login(reviewer)
 
     listing = client.get(APPLICATIONS).content.decode()
@@ -164,22 +131,22 @@ def test_reviewer_cannot_add_delete_or_decide(client, reviewer, review):
     assert review.application.status == Application.Status.IN_REVIEW
 
 
-def test_attachment_download_only_for_assigned_reviewers(client, reviewer, other_reviewer, review, staff):
+def test_attachment_download_only_for_assigned_reviewers(client, reviewer, other_reviewer, review, academy):
     attachment = review.application.attachments.get()
     url = reverse("admin:applications_attachment_download", args=[attachment.pk])
     client.force_login(reviewer)
     assert client.get(url).status_code == 200
     client.force_login(other_reviewer)
     assert client.get(url).status_code == 404
-    client.force_login(staff)
+    client.force_login(academy)
     assert client.get(url).status_code == 200
     declare_conflict(review=review, reviewer=reviewer, reason="Wohnort")
     client.force_login(reviewer)
     assert client.get(url).status_code == 404
 
 
-def test_history_cannot_revert(client, staff, application):
-    client.force_login(staff)
+def test_history_cannot_revert(client, academy, application):
+    client.force_login(academy)
     history = client.get(reverse("admin:applications_application_history", args=[application.pk]))
     assert history.status_code == 200
     version = application.history.latest()
@@ -190,8 +157,8 @@ def test_history_cannot_revert(client, staff, application):
 # --- the scoring page ----------------------------------------------------------------
 
 
-def test_reviewer_scores_through_the_admin(client, reviewer, review, criteria):
-    first, second = criteria
+def test_reviewer_scores_through_the_admin(client, reviewer, review, two_criteria):
+    first, second = two_criteria
     url = review_url(review)
     client.force_login(reviewer)
 
@@ -207,7 +174,7 @@ def test_reviewer_scores_through_the_admin(client, reviewer, review, criteria):
     assert review.status == Review.Status.OPEN
 
     page = client.get(url).content.decode()
-    for criterion in criteria:
+    for criterion in two_criteria:
         assert f'<label for="id_points_{criterion.pk}">' in page
         assert f'<label for="id_comment_{criterion.pk}">' in page
         assert f'id="criterion-{criterion.pk}-guidance"' in page
@@ -245,10 +212,10 @@ def test_reviewer_scores_through_the_admin(client, reviewer, review, criteria):
     assert Score.objects.get(review=review, criterion=first).points == 8
 
 
-def test_points_outside_the_range_are_refused(client, reviewer, review, criteria):
+def test_points_outside_the_range_are_refused(client, reviewer, review, two_criteria):
     declare_no_conflict(review=review, reviewer=reviewer)
     client.force_login(reviewer)
-    response = client.post(review_url(review), {f"points_{criteria[1].pk}": "6", "_save": "1"})
+    response = client.post(review_url(review), {f"points_{two_criteria[1].pk}": "6", "_save": "1"})
     assert response.status_code == 200
     assert "Bitte korrigieren Sie die markierten Angaben." in response.content.decode()
     assert not review.scores.exists()
@@ -267,9 +234,9 @@ def test_conflict_removes_the_assignment(client, reviewer, review):
     assert client.get(review_url(review)).status_code == 404
 
 
-def test_academy_reads_reviews_but_does_not_score_them(client, staff, reviewer, review, criteria):
+def test_academy_reads_reviews_but_does_not_score_them(client, academy, reviewer, review, two_criteria):
     declare_no_conflict(review=review, reviewer=reviewer)
-    client.force_login(staff)
+    client.force_login(academy)
     listing = client.get(REVIEWS).content.decode()
     assert review.application.reference_number in listing
     page = client.get(review_url(review))
@@ -287,9 +254,9 @@ def _action(client, action, applications, **data):
     )
 
 
-def test_move_to_review_and_assign_reviewers(client, staff, funding_round, reviewer, other_reviewer):
-    first, second = submitted(funding_round), submitted(funding_round)
-    client.force_login(staff)
+def test_move_to_review_and_assign_reviewers(client, academy, two_place_round, reviewer, other_reviewer):
+    first, second = (submitted_application(two_place_round, in_review=False) for _ in range(2))
+    client.force_login(academy)
     _action(client, "move_to_review", [first, second])
     assert set(Application.objects.values_list("status", flat=True)) == {Application.Status.IN_REVIEW}
 
@@ -307,9 +274,10 @@ def test_move_to_review_and_assign_reviewers(client, staff, funding_round, revie
     assert Review.objects.count() == 3
 
 
-def test_award_waitlist_promote_and_errors_per_application(client, staff, funding_round):
-    a, b, draft_like = submitted(funding_round, by=staff), submitted(funding_round, by=staff), submitted(funding_round)
-    client.force_login(staff)
+def test_award_waitlist_promote_and_errors_per_application(client, academy, two_place_round):
+    a, b = (submitted_application(two_place_round, by=academy) for _ in range(2))
+    draft_like = submitted_application(two_place_round, in_review=False)
+    client.force_login(academy)
 
     response = _action(client, "waitlist", [b, draft_like])
     b.refresh_from_db()
@@ -319,7 +287,7 @@ def test_award_waitlist_promote_and_errors_per_application(client, staff, fundin
 
     response = _action(client, "award", [a])
     a.refresh_from_db()
-    assert (a.status, a.awarded_amount) == (Application.Status.AWARDED, funding_round.max_per_package)
+    assert (a.status, a.awarded_amount) == (Application.Status.AWARDED, two_place_round.max_per_package)
 
     response = _action(client, "promote", [a, b])
     b.refresh_from_db()
@@ -327,8 +295,8 @@ def test_award_waitlist_promote_and_errors_per_application(client, staff, fundin
     assert any("Nur Anträge auf der Nachrückliste" in t for t in texts(response))
 
 
-def test_reject_asks_for_reasons(client, staff, application):
-    client.force_login(staff)
+def test_reject_asks_for_reasons(client, academy, application):
+    client.force_login(academy)
     page = client.post(APPLICATIONS, {"action": "reject", "_selected_action": [application.pk]})
     assert page.status_code == 200
     assert 'for="id_reasons"' in page.content.decode()
@@ -345,9 +313,9 @@ def test_reject_asks_for_reasons(client, staff, application):
     assert Decision.objects.get(application=application).reasons == "Kein Beschluss des Gemeinderats."
 
 
-def test_decision_form_on_the_change_page(client, staff, funding_round):
-    award, reject, waitlist = (submitted(funding_round, by=staff) for _ in range(3))
-    client.force_login(staff)
+def test_decision_form_on_the_change_page(client, academy, two_place_round):
+    award, reject, waitlist = (submitted_application(two_place_round, by=academy) for _ in range(3))
+    client.force_login(academy)
     page = client.get(change_url(award)).content.decode()
     assert "Entscheidung" in page and "Historie" in page
     assert reverse("admin:applications_application_history", args=[award.pk]) in page
@@ -369,10 +337,10 @@ def test_decision_form_on_the_change_page(client, staff, funding_round):
     assert client.get(reverse(decide, args=[waitlist.pk])).status_code == 405
 
 
-def test_four_eyes_release_needs_a_second_person(client, staff, colleague, funding_round, application):
-    funding_round.four_eyes = True
-    funding_round.save()
-    client.force_login(staff)
+def test_four_eyes_release_needs_a_second_person(client, academy, colleague, two_place_round, application):
+    two_place_round.four_eyes = True
+    two_place_round.save()
+    client.force_login(academy)
     response = _action(client, "award", [application])
     assert any("Vier-Augen-Prinzip" in t for t in texts(response))
     decision = Decision.objects.get(application=application)
@@ -396,10 +364,10 @@ def test_four_eyes_release_needs_a_second_person(client, staff, colleague, fundi
     assert 'name="_save"' not in page
 
 
-def test_cancel_a_proposed_decision(client, staff, funding_round, application):
-    funding_round.four_eyes = True
-    funding_round.save()
-    client.force_login(staff)
+def test_cancel_a_proposed_decision(client, academy, two_place_round, application):
+    two_place_round.four_eyes = True
+    two_place_round.save()
+    client.force_login(academy)
     _action(client, "waitlist", [application])
     decision = Decision.objects.get(application=application)
     client.post(DECISIONS, {"action": "cancel", "_selected_action": [decision.pk]})
@@ -413,15 +381,15 @@ def test_cancel_a_proposed_decision(client, staff, funding_round, application):
 SEQUENCE = itertools.count(1000)  # clear of the sequences submit_application hands out
 
 
-def scored(funding_round, totals, *, reviewers):
+def scored(two_place_round, totals, *, reviewers):
     """An application in review with finished reviews of the given totals (created directly)."""
     sequence = next(SEQUENCE)
     application = ApplicationFactory(
-        funding_round=funding_round,
+        funding_round=two_place_round,
         status=Application.Status.IN_REVIEW,
         submitted_at=timezone.now(),
         sequence=sequence,
-        reference_number=f"{funding_round.code}-{sequence:04d}",
+        reference_number=f"{two_place_round.code}-{sequence:04d}",
     )
     Review.objects.bulk_create(
         Review(
@@ -437,24 +405,24 @@ def scored(funding_round, totals, *, reviewers):
     return application
 
 
-def test_round_admin_has_criteria_and_ranking_links(client, staff, funding_round, criteria):
-    client.force_login(staff)
-    ranking_url = reverse("admin:applications_fundinground_ranking", args=[funding_round.pk])
-    page = client.get(reverse("admin:applications_fundinground_change", args=[funding_round.pk])).content.decode()
+def test_round_admin_has_criteria_and_ranking_links(client, academy, two_place_round, two_criteria):
+    client.force_login(academy)
+    ranking_url = reverse("admin:applications_fundinground_ranking", args=[two_place_round.pk])
+    page = client.get(reverse("admin:applications_fundinground_change", args=[two_place_round.pk])).content.decode()
     assert ranking_url in page
     assert "Bedarf und Ausgangslage" in page
     assert 'name="four_eyes"' in page and 'name="spread_threshold"' in page
     assert ranking_url in client.get("/admin/applications/fundinground/").content.decode()
 
 
-def test_ranking_draws_the_funding_line(client, staff, reviewer, other_reviewer, funding_round):
+def test_ranking_draws_the_funding_line(client, academy, reviewer, other_reviewer, two_place_round):
     reviewers = [reviewer, other_reviewer]
-    third = scored(funding_round, ["40", "50"], reviewers=reviewers)
-    first = scored(funding_round, ["90", "80"], reviewers=reviewers)
-    second = scored(funding_round, ["70", "71"], reviewers=reviewers)
-    spread = scored(funding_round, ["100", "10"], reviewers=reviewers)  # far apart; mean 55
-    client.force_login(staff)
-    response = client.get(reverse("admin:applications_fundinground_ranking", args=[funding_round.pk]))
+    third = scored(two_place_round, ["40", "50"], reviewers=reviewers)
+    first = scored(two_place_round, ["90", "80"], reviewers=reviewers)
+    second = scored(two_place_round, ["70", "71"], reviewers=reviewers)
+    spread = scored(two_place_round, ["100", "10"], reviewers=reviewers)  # far apart; mean 55
+    client.force_login(academy)
+    response = client.get(reverse("admin:applications_fundinground_ranking", args=[two_place_round.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     positions = [page.index(a.reference_number) for a in (first, second, spread, third)]
@@ -469,27 +437,27 @@ def test_ranking_draws_the_funding_line(client, staff, reviewer, other_reviewer,
     assert page.count("csrfmiddlewaretoken") <= 2  # the award form's and the logout button's, not one per row
 
 
-def test_ranking_award_button(client, staff, reviewer, funding_round):
-    application = scored(funding_round, ["80"], reviewers=[reviewer])
-    url = reverse("admin:applications_fundinground_award", args=[funding_round.pk, application.pk])
-    client.force_login(staff)
+def test_ranking_award_button(client, academy, reviewer, two_place_round):
+    application = scored(two_place_round, ["80"], reviewers=[reviewer])
+    url = reverse("admin:applications_fundinground_award", args=[two_place_round.pk, application.pk])
+    client.force_login(academy)
     assert client.get(url).status_code == 405
     response = client.post(url)
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:applications_fundinground_ranking", args=[funding_round.pk])
+    assert response["Location"] == reverse("admin:applications_fundinground_ranking", args=[two_place_round.pk])
     application.refresh_from_db()
     assert application.status == Application.Status.AWARDED
     response = client.post(url, follow=True)  # twice: the service refuses
     assert any("kann nicht so entschieden werden" in t for t in texts(response))
 
 
-def test_ranking_award_is_csrf_protected(staff, reviewer, funding_round):
+def test_ranking_award_is_csrf_protected(academy, reviewer, two_place_round):
     from django.test import Client
 
-    application = scored(funding_round, ["80"], reviewers=[reviewer])
+    application = scored(two_place_round, ["80"], reviewers=[reviewer])
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff)
-    url = reverse("admin:applications_fundinground_award", args=[funding_round.pk, application.pk])
+    client.force_login(academy)
+    url = reverse("admin:applications_fundinground_award", args=[two_place_round.pk, application.pk])
     assert client.post(url).status_code == 403
     application.refresh_from_db()
     assert application.status == Application.Status.IN_REVIEW
@@ -505,30 +473,30 @@ def test_ranking_award_is_csrf_protected(staff, reviewer, funding_round):
         "applications_fundinground_applications_xlsx",
     ],
 )
-def test_ranking_and_exports_are_for_academy_staff_only(client, reviewer, staff, funding_round, name):
-    url = reverse(f"admin:{name}", args=[funding_round.pk])
+def test_ranking_and_exports_are_for_academy_staff_only(client, reviewer, academy, two_place_round, name):
+    url = reverse(f"admin:{name}", args=[two_place_round.pk])
     client.force_login(reviewer)
     assert client.get(url).status_code == 403
-    client.force_login(staff)
+    client.force_login(academy)
     assert client.get(url).status_code == 200
 
 
-def test_reviewer_cannot_award_from_the_ranking(client, reviewer, funding_round):
-    application = scored(funding_round, ["80"], reviewers=[reviewer])
+def test_reviewer_cannot_award_from_the_ranking(client, reviewer, two_place_round):
+    application = scored(two_place_round, ["80"], reviewers=[reviewer])
     client.force_login(reviewer)
-    url = reverse("admin:applications_fundinground_award", args=[funding_round.pk, application.pk])
+    url = reverse("admin:applications_fundinground_award", args=[two_place_round.pk, application.pk])
     assert client.post(url).status_code == 403
 
 
 # --- list columns and query counts -------------------------------------------------------
 
 
-def test_changelist_shows_scores_from_annotations(client, staff, reviewer, other_reviewer, funding_round):
-    funding_round.spread_threshold = 20
-    funding_round.save()
-    application = scored(funding_round, ["90", "60"], reviewers=[reviewer, other_reviewer])
-    Review.objects.create(application=application, reviewer=staff, status=Review.Status.OPEN)
-    client.force_login(staff)
+def test_changelist_shows_scores_from_annotations(client, academy, reviewer, other_reviewer, two_place_round):
+    two_place_round.spread_threshold = 20
+    two_place_round.save()
+    application = scored(two_place_round, ["90", "60"], reviewers=[reviewer, other_reviewer])
+    Review.objects.create(application=application, reviewer=academy, status=Review.Status.OPEN)
+    client.force_login(academy)
     page = client.get(APPLICATIONS).content.decode()
     row = page[page.index(application.reference_number) :]
     row = row[: row.index("</tr>")]
@@ -548,21 +516,21 @@ def _count_queries(client, url):
 
 
 def test_query_counts_do_not_grow_with_the_number_of_applications(
-    client, staff, reviewer, other_reviewer, funding_round
+    client, academy, reviewer, other_reviewer, two_place_round
 ):
-    third = make_user(REVIEWER_GROUP)
+    third = make_reviewer()
     reviewers = [reviewer, other_reviewer, third]
-    ranking_url = reverse("admin:applications_fundinground_ranking", args=[funding_round.pk])
-    csv_url = reverse("admin:applications_fundinground_ranking_csv", args=[funding_round.pk])
-    client.force_login(staff)
+    ranking_url = reverse("admin:applications_fundinground_ranking", args=[two_place_round.pk])
+    csv_url = reverse("admin:applications_fundinground_ranking_csv", args=[two_place_round.pk])
+    client.force_login(academy)
 
     def counts():
         return [_count_queries(client, url) for url in (APPLICATIONS, ranking_url, csv_url, REVIEWS)]
 
     for n in range(3):
-        scored(funding_round, [str(50 + n), "60", "70"], reviewers=reviewers)
+        scored(two_place_round, [str(50 + n), "60", "70"], reviewers=reviewers)
     small = counts()
     for n in range(12):
-        scored(funding_round, [str(40 + n), "60", "70"], reviewers=reviewers)
+        scored(two_place_round, [str(40 + n), "60", "70"], reviewers=reviewers)
     assert Application.objects.count() == 15
     assert counts() == small

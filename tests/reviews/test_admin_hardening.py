@@ -10,9 +10,9 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_criteria_are_frozen_once_scoring_started(client, academy, reviewer, application, criteria, funding_round):
+def test_criteria_are_frozen_once_scoring_started(client, academy, reviewer, application, criteria, two_place_round):
     client.force_login(academy)
-    url = f"/admin/applications/fundinground/{funding_round.pk}/change/"
+    url = f"/admin/applications/fundinground/{two_place_round.pk}/change/"
     assert 'name="criteria-0-weight"' in client.get(url).content.decode()
     review = assign_reviewer(application=application, reviewer=reviewer, by=academy)
     declare_no_conflict(review=review, reviewer=reviewer)
@@ -55,7 +55,7 @@ def test_reviewers_do_not_see_the_decision_trail(client, academy, reviewer, appl
     assert ">in_review<" not in page
 
 
-def test_round_limits_cannot_drop_below_what_is_awarded(academy, application, funding_round):
+def test_round_limits_cannot_drop_below_what_is_awarded(academy, application, two_place_round):
     from decimal import Decimal
 
     from django.core.exceptions import ValidationError
@@ -63,37 +63,38 @@ def test_round_limits_cannot_drop_below_what_is_awarded(academy, application, fu
     from reviews.services import award_application
 
     award_application(application=application, by=academy, amount=Decimal("35000"))
-    funding_round.refresh_from_db()
-    funding_round.places, funding_round.budget, funding_round.max_per_package = 0, Decimal("1000"), Decimal("30000")
-    funding_round.facilitation_months = 12
+    two_place_round.refresh_from_db()
+    two_place_round.places = 0
+    two_place_round.budget, two_place_round.max_per_package = Decimal("1000"), Decimal("30000")
+    two_place_round.facilitation_months = 12
     with pytest.raises(ValidationError) as error:
-        funding_round.full_clean()
+        two_place_round.full_clean()
     assert set(error.value.message_dict) == {"places", "budget", "max_per_package", "facilitation_months"}
 
 
-def test_a_deadline_typed_to_the_minute_means_its_last_second(funding_round):
-    funding_round.deadline = funding_round.deadline.replace(second=0)
-    funding_round.full_clean()
-    assert funding_round.deadline.second == 59
+def test_a_deadline_typed_to_the_minute_means_its_last_second(two_place_round):
+    two_place_round.deadline = two_place_round.deadline.replace(second=0)
+    two_place_round.full_clean()
+    assert two_place_round.deadline.second == 59
 
 
 def test_letter_corrections_need_the_academy_and_four_eyes(
-    academy, application, funding_round, reviewer, django_capture_on_commit_callbacks
+    academy, application, two_place_round, reviewer, django_capture_on_commit_callbacks
 ):
     from letters.models import Letter, LetterError
     from letters.services import issue_correction, release_letter
     from reviews.services import award_application
     from tests.factories import make_academy_staff
 
-    funding_round.four_eyes = False
-    funding_round.save()
+    two_place_round.four_eyes = False
+    two_place_round.save()
     with django_capture_on_commit_callbacks(execute=True):
         award_application(application=application, by=academy)
     letter = Letter.objects.get(application=application, kind=Letter.Kind.AWARD)
     with pytest.raises(LetterError, match="Akademie"):
         issue_correction(letter=letter, by=reviewer, release=False)
-    funding_round.four_eyes = True
-    funding_round.save()
+    two_place_round.four_eyes = True
+    two_place_round.save()
     draft = issue_correction(letter=letter, by=academy, release=False)
     with pytest.raises(LetterError, match="Vier-Augen-Prinzip"):
         release_letter(letter=draft, by=academy)

@@ -48,9 +48,9 @@ def test_applicant_never_sees_scores_or_reviewer_identities(client, application,
         assert secret not in page
 
 
-def test_proposed_decision_stays_invisible_until_released(client, application, funding_round, academy):
-    funding_round.four_eyes = True
-    funding_round.save()
+def test_proposed_decision_stays_invisible_until_released(client, application, two_place_round, academy):
+    two_place_round.four_eyes = True
+    two_place_round.save()
     decision = award_application(application=application, by=academy)
     assert "bewilligt" not in _pages(client, application)
     release_decision(decision=decision, by=make_academy_staff())

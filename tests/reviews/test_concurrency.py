@@ -11,9 +11,8 @@ from django.db import connections
 
 from applications.models import Application
 from reviews.services import ReviewError, award_application
+from tests.conftest import submitted_application
 from tests.factories import FundingRoundFactory, make_academy_staff
-
-from .conftest import submitted_application
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

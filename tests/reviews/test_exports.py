@@ -8,15 +8,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.roles import ACADEMY_GROUP, REVIEWER_GROUP, ensure_roles
+from accounts.roles import ensure_roles
 from applications.models import Application
 from reviews import exports
 from reviews.models import Review
 from reviews.selectors import ranking
-from tests.factories import ApplicationFactory, FundingRoundFactory, OrganisationFactory
+from tests.factories import ApplicationFactory, OrganisationFactory, make_reviewer
 from tests.foerderportal.test_exports import read_xlsx
 
-from .test_admin import make_user, scored
+from .test_admin import scored
 
 pytestmark = pytest.mark.django_db
 
@@ -24,21 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def roles(db):
     ensure_roles()
-
-
-@pytest.fixture
-def staff():
-    return make_user(ACADEMY_GROUP)
-
-
-@pytest.fixture
-def reviewer():
-    return make_user(REVIEWER_GROUP)
-
-
-@pytest.fixture
-def funding_round(db):
-    return FundingRoundFactory(places=2, budget=Decimal("80000.00"), code="IDE-2026")
 
 
 def read_csv(response):
@@ -53,19 +38,19 @@ def csv_number(text):
 
 
 @pytest.fixture
-def scored_round(funding_round, reviewer):
-    reviewers = [reviewer, make_user(REVIEWER_GROUP), make_user(REVIEWER_GROUP)]
-    scored(funding_round, ["40", "50", "45"], reviewers=reviewers)
-    scored(funding_round, ["90", "80", "85"], reviewers=reviewers)
-    scored(funding_round, ["70", "71", "72.5"], reviewers=reviewers)
-    scored(funding_round, ["95", "20"], reviewers=reviewers)  # spread
-    scored(funding_round, [], reviewers=reviewers)  # not scored yet: last
-    return funding_round
+def scored_round(two_place_round, reviewer):
+    reviewers = [reviewer, make_reviewer(), make_reviewer()]
+    scored(two_place_round, ["40", "50", "45"], reviewers=reviewers)
+    scored(two_place_round, ["90", "80", "85"], reviewers=reviewers)
+    scored(two_place_round, ["70", "71", "72.5"], reviewers=reviewers)
+    scored(two_place_round, ["95", "20"], reviewers=reviewers)  # spread
+    scored(two_place_round, [], reviewers=reviewers)  # not scored yet: last
+    return two_place_round
 
 
-def test_ranking_csv_and_xlsx_have_the_ranking_rows_in_order(client, staff, scored_round):
+def test_ranking_csv_and_xlsx_have_the_ranking_rows_in_order(client, academy, scored_round):
     expected = [row.application.reference_number for row in ranking(scored_round)]
-    client.force_login(staff)
+    client.force_login(academy)
     csv_response = client.get(reverse("admin:applications_fundinground_ranking_csv", args=[scored_round.pk]))
     xlsx_response = client.get(reverse("admin:applications_fundinground_ranking_xlsx", args=[scored_round.pk]))
     assert csv_response["Content-Disposition"] == f'attachment; filename="rangliste-{scored_round.code}.csv"'
@@ -97,10 +82,10 @@ def test_ranking_csv_and_xlsx_have_the_ranking_rows_in_order(client, staff, scor
     assert csv_rows[-1][6] == ""  # no finished review: no mean, ranked last
 
 
-def test_applications_export_has_every_application_of_the_round(client, staff, scored_round):
+def test_applications_export_has_every_application_of_the_round(client, academy, scored_round):
     draft = ApplicationFactory(funding_round=scored_round, organisation=OrganisationFactory(name="Entwurfingen"))
     other_round_application = ApplicationFactory(organisation=OrganisationFactory(name="Andere Runde"))
-    client.force_login(staff)
+    client.force_login(academy)
     csv_rows = read_csv(client.get(reverse("admin:applications_fundinground_applications_csv", args=[scored_round.pk])))
     xlsx_rows = read_xlsx(
         client.get(reverse("admin:applications_fundinground_applications_xlsx", args=[scored_round.pk]))
@@ -133,21 +118,21 @@ def test_applications_export_has_every_application_of_the_round(client, staff, s
     assert (first[9], first[10]) == ("3", "3")
 
 
-def test_awarded_amount_is_exported(client, staff, scored_round):
+def test_awarded_amount_is_exported(client, academy, scored_round):
     application = Application.objects.filter(funding_round=scored_round).first()
     Application.objects.filter(pk=application.pk).update(
         status=Application.Status.AWARDED, awarded_amount=Decimal("35000.50")
     )
-    client.force_login(staff)
+    client.force_login(academy)
     rows = read_csv(client.get(reverse("admin:applications_fundinground_applications_csv", args=[scored_round.pk])))
     row = next(r for r in rows if r[0] == application.reference_number)
     assert row[11] == "35000,50"
     assert row[6] == "bewilligt"
 
 
-def test_ranking_table_is_pure(funding_round, reviewer, django_assert_num_queries):
-    scored(funding_round, ["80"], reviewers=[reviewer])
-    rows = ranking(funding_round)
+def test_ranking_table_is_pure(two_place_round, reviewer, django_assert_num_queries):
+    scored(two_place_round, ["80"], reviewers=[reviewer])
+    rows = ranking(two_place_round)
     with django_assert_num_queries(0):
         header, values = exports.ranking_table(rows)
     assert len(header) == len(values[0]) == 13

@@ -19,9 +19,8 @@ from reviews.services import (
     save_review,
     waitlist_application,
 )
+from tests.conftest import submitted_application
 from tests.factories import UserFactory, make_academy_staff, make_reviewer
-
-from .conftest import submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +53,10 @@ def test_weighted_mean_on_a_hand_checked_example(application, criteria, academy)
     assert Decimal(annotated.score_spread) == Decimal("25.00")
 
 
-def test_spread_flag_when_reviewers_disagree(application, criteria, academy, funding_round):
+def test_spread_flag_when_reviewers_disagree(application, criteria, academy, two_place_round):
     _score(application, make_reviewer(), criteria, [10, 5, 4], academy)  # 100
     _score(application, make_reviewer(), criteria, [2, 1, 0], academy)  # (0.6+0.4)/6 = 16.67
-    [row] = ranking(funding_round)
+    [row] = ranking(two_place_round)
     assert row.spread_flag
 
 
@@ -148,29 +147,29 @@ def test_award_may_be_lower_never_higher(application, academy):
     assert application.awarded_amount == Decimal("32500.50")
 
 
-def test_places_cap(funding_round, academy):
-    first, second, third = (submitted_application(funding_round, by=academy) for _ in range(3))
-    funding_round.budget = Decimal("1000000")
-    funding_round.save()
+def test_places_cap(two_place_round, academy):
+    first, second, third = (submitted_application(two_place_round, by=academy) for _ in range(3))
+    two_place_round.budget = Decimal("1000000")
+    two_place_round.save()
     award_application(application=first, by=academy, amount=Decimal("1000"))
     award_application(application=second, by=academy, amount=Decimal("1000"))
     with pytest.raises(ReviewError, match="Alle 2 Plätze"):
         award_application(application=third, by=academy, amount=Decimal("1000"))
 
 
-def test_budget_cap(funding_round, academy):
-    funding_round.places = 5
-    funding_round.budget = Decimal("70000")
-    funding_round.save()
-    first, second = (submitted_application(funding_round, by=academy) for _ in range(2))
+def test_budget_cap(two_place_round, academy):
+    two_place_round.places = 5
+    two_place_round.budget = Decimal("70000")
+    two_place_round.save()
+    first, second = (submitted_application(two_place_round, by=academy) for _ in range(2))
     award_application(application=first, by=academy)
     with pytest.raises(ReviewError, match="Budget reicht nicht: 30.000,00 € frei, 40.000,00 € beantragt"):
         award_application(application=second, by=academy)
     award_application(application=second, by=academy, amount=Decimal("30000"))
 
 
-def test_reject_needs_reasons_and_waitlist_then_promote(funding_round, academy):
-    application = submitted_application(funding_round, by=academy)
+def test_reject_needs_reasons_and_waitlist_then_promote(two_place_round, academy):
+    application = submitted_application(two_place_round, by=academy)
     with pytest.raises(ReviewError, match="begründen"):
         reject_application(application=application, by=academy, reasons="  ")
     waitlist_application(application=application, by=academy)
@@ -181,10 +180,10 @@ def test_reject_needs_reasons_and_waitlist_then_promote(funding_round, academy):
     assert application.status == Application.Status.AWARDED
 
 
-def test_four_eyes_blocks_a_self_released_decision(funding_round, academy):
-    funding_round.four_eyes = True
-    funding_round.save()
-    application = submitted_application(funding_round, by=academy)
+def test_four_eyes_blocks_a_self_released_decision(two_place_round, academy):
+    two_place_round.four_eyes = True
+    two_place_round.save()
+    application = submitted_application(two_place_round, by=academy)
     decision = award_application(application=application, by=academy)
     application.refresh_from_db()
     assert decision.status == Decision.Status.PROPOSED
@@ -203,8 +202,8 @@ def test_reviewers_cannot_decide(application, reviewer):
         award_application(application=application, by=reviewer)
 
 
-def test_every_status_change_is_in_the_history_with_user_and_time(funding_round, academy):
-    application = submitted_application(funding_round, by=academy)
+def test_every_status_change_is_in_the_history_with_user_and_time(two_place_round, academy):
+    application = submitted_application(two_place_round, by=academy)
     reject_application(application=application, by=academy, reasons="Kein Beschluss des Gemeinderats")
     history = list(application.history.order_by("history_date").values_list("status", "history_user_id"))
     statuses = [status for status, _ in history]
