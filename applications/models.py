@@ -54,7 +54,7 @@ class Organisation(models.Model):
     """An applicant: a municipality, county or administrative association."""
 
     name = models.CharField(_("Name"), max_length=200)
-    kind = models.CharField(_("Art"), max_length=32, choices=OrganisationKind.choices)
+    kind = models.CharField(_("Art"), max_length=32, choices=OrganisationKind)
     key = models.CharField(
         _("Amtlicher Schlüssel"),
         max_length=12,
@@ -65,7 +65,7 @@ class Organisation(models.Model):
         help_text=_("8-stelliger AGS oder 12-stelliger Regionalschlüssel für Verbände ohne AGS."),
     )
     county = models.CharField(_("Landkreis"), max_length=200, blank=True)
-    region = models.CharField(_("Regierungsbezirk"), max_length=1, choices=Region.choices)
+    region = models.CharField(_("Regierungsbezirk"), max_length=1, choices=Region)
     is_active = models.BooleanField(_("aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -320,7 +320,7 @@ class Application(models.Model):
     )
 
     # Section: council commitment
-    council_body = models.CharField(_("Gremium"), max_length=32, choices=CouncilBody.choices, blank=True)
+    council_body = models.CharField(_("Gremium"), max_length=32, choices=CouncilBody, blank=True)
     resolution_date = models.DateField(_("Datum des Beschlusses"), null=True, blank=True)
     resolution_summary = models.TextField(_("Inhalt des Beschlusses"), blank=True)
 

@@ -61,7 +61,7 @@ class MilestoneTemplate(models.Model):
     funding_round = models.ForeignKey(
         FundingRound, on_delete=models.CASCADE, related_name="milestone_templates", verbose_name=_("Förderrunde")
     )
-    phase = models.CharField(_("Phase"), max_length=16, choices=Phase.choices)
+    phase = models.CharField(_("Phase"), max_length=16, choices=Phase)
     title = models.CharField(_("Meilenstein"), max_length=200)
     month_offset = models.PositiveSmallIntegerField(
         _("fällig nach Monaten"), help_text=_("Monate nach Beginn der Prozessbegleitung.")
@@ -142,7 +142,7 @@ class Milestone(models.Model):
     template = models.ForeignKey(
         MilestoneTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
-    phase = models.CharField(_("Phase"), max_length=16, choices=Phase.choices)
+    phase = models.CharField(_("Phase"), max_length=16, choices=Phase)
     title = models.CharField(_("Meilenstein"), max_length=200)
     month_offset = models.PositiveSmallIntegerField(_("fällig nach Monaten"), default=0)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)

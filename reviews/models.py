@@ -74,7 +74,7 @@ class Review(models.Model):
     assigned_at = models.DateTimeField(_("zugewiesen am"), default=timezone.now)
     conflict_declared_at = models.DateTimeField(_("Befangenheit erklärt am"), null=True, blank=True)
     conflict_reason = models.TextField(_("Grund der Befangenheit"), blank=True)
-    recommendation = models.CharField(_("Empfehlung"), max_length=16, choices=Recommendation.choices, blank=True)
+    recommendation = models.CharField(_("Empfehlung"), max_length=16, choices=Recommendation, blank=True)
     note = models.TextField(_("Anmerkung"), blank=True)
     total = models.DecimalField(
         _("gewichtete Punktzahl (%)"),
