@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from accounts.roles import is_academy_staff
 from letters import tasks as letter_tasks
@@ -214,7 +214,12 @@ def add_attachment(
     locked = _lock_editable(application, user, now)
     if locked.attachments.count() >= settings.ATTACHMENTS_PER_APPLICATION:
         raise ApplicationError(
-            _("Ein Antrag kann höchstens %(count)d Anlagen haben.") % {"count": settings.ATTACHMENTS_PER_APPLICATION}
+            ngettext(
+                "Ein Antrag kann höchstens %(count)d Anlage haben.",
+                "Ein Antrag kann höchstens %(count)d Anlagen haben.",
+                settings.ATTACHMENTS_PER_APPLICATION,
+            )
+            % {"count": settings.ATTACHMENTS_PER_APPLICATION}
         )
     checked = check_upload(uploaded_file)
     attachment = Attachment(
