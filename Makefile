@@ -51,8 +51,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# locale/de/LC_MESSAGES/django.po: German msgids, empty msgstr (German is shown as written, no .mo needed).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l de --ignore=.venv --ignore=node_modules
+	@command -v xgettext >/dev/null || { echo "xgettext fehlt (Debian/Ubuntu: apt-get install gettext)."; exit 1; }
+	mkdir -p locale/de/LC_MESSAGES
+	$(PY) manage.py makemessages -l de --add-location=file --no-wrap \
+		--ignore=.venv --ignore=node_modules --ignore=tests --ignore=benchmarks --ignore=var --ignore=media
+	msgfmt --check -o /dev/null locale/de/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) var node_modules

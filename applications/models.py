@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from foerderportal.audit import Event
@@ -232,7 +233,9 @@ class FundingRound(models.Model):
         )
         errors = {}
         if self.places is not None and self.places < awarded["count"]:
-            errors["places"] = _("Es sind bereits %(n)d Plätze vergeben.") % {"n": awarded["count"]}
+            errors["places"] = ngettext(
+                "Es ist bereits %(n)d Platz vergeben.", "Es sind bereits %(n)d Plätze vergeben.", awarded["count"]
+            ) % {"n": awarded["count"]}
         if self.budget is not None and awarded["total"] and self.budget < awarded["total"]:
             errors["budget"] = _("Es sind bereits %(sum)s € bewilligt.") % {"sum": awarded["total"]}
         if self.max_per_package is not None and awarded["largest"] and self.max_per_package < awarded["largest"]:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import is_academy_staff
@@ -220,7 +221,12 @@ def add_attachment(
     locked = _lock_editable(application, user, now)
     if locked.attachments.count() >= settings.ATTACHMENTS_PER_APPLICATION:
         raise ApplicationError(
-            _("Ein Antrag kann höchstens %(count)d Anlagen haben.") % {"count": settings.ATTACHMENTS_PER_APPLICATION}
+            ngettext(
+                "Ein Antrag kann höchstens %(count)d Anlage haben.",
+                "Ein Antrag kann höchstens %(count)d Anlagen haben.",
+                settings.ATTACHMENTS_PER_APPLICATION,
+            )
+            % {"count": settings.ATTACHMENTS_PER_APPLICATION}
         )
     attachment = Attachment(application=locked, kind=kind, uploaded_by=user)
     checked = store_upload(attachment, uploaded_file)

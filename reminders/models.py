@@ -9,6 +9,7 @@ reminders' ``facilitation.ReportReminder``).
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class SentLog(models.Model):
@@ -70,4 +71,8 @@ class Reminder(SentLog):
         indexes = [models.Index(fields=["status", "claimed_at"]), models.Index(fields=["claim_token"])]
 
     def __str__(self):
-        return f"Erinnerung {self.offset_days} Tage vor der Frist ({self.get_status_display()})"
+        return ngettext(
+            "Erinnerung %(days)d Tag vor der Frist (%(status)s)",
+            "Erinnerung %(days)d Tage vor der Frist (%(status)s)",
+            self.offset_days,
+        ) % {"days": self.offset_days, "status": self.get_status_display()}

@@ -9,6 +9,7 @@ from django.db.models import Count, FloatField, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import is_academy_staff, is_reviewer
 from applications.models import Application, FundingRound
@@ -218,7 +219,14 @@ def _check_caps(funding_round: FundingRound, amount: Decimal, application: Appli
     )
     totals = awarded.aggregate(places=Count("pk"), budget=Sum("awarded_amount"))
     if totals["places"] + 1 > funding_round.places:
-        raise ReviewError(_("Alle %(places)d Plätze der Förderrunde sind vergeben.") % {"places": funding_round.places})
+        raise ReviewError(
+            ngettext(
+                "Der einzige Platz der Förderrunde ist vergeben.",
+                "Alle %(places)d Plätze der Förderrunde sind vergeben.",
+                funding_round.places,
+            )
+            % {"places": funding_round.places}
+        )
     used = totals["budget"] or Decimal(0)
     if used + amount > funding_round.budget:
         raise ReviewError(

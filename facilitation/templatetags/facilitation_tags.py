@@ -2,6 +2,7 @@
 
 from django import template
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 from accounts.roles import is_academy_staff
 from foerderportal import formatting
@@ -56,6 +57,8 @@ def number(value):
 def duration(session):
     """``"1 Tag"``, ``"0,5 Tage"``, ``"1 Stunde"``, ``"4 Stunden"``."""
     amount = number(session.duration)
+    # gettext's plural rules take integers: exactly one is singular, any other amount (0,5; 1,5; 2) plural.
+    n = 1 if amount == "1" else 2
     if session.unit == "hours":
-        return f"{amount} {'Stunde' if amount == '1' else 'Stunden'}"
-    return f"{amount} {'Tag' if amount == '1' else 'Tage'}"
+        return ngettext("%(amount)s Stunde", "%(amount)s Stunden", n) % {"amount": amount}
+    return ngettext("%(amount)s Tag", "%(amount)s Tage", n) % {"amount": amount}

@@ -242,7 +242,7 @@ def attachments_refused_upload(page, world):
 @logged_in
 def overview_with_checklist(page, world):
     page.goto(f"/portal/antrag/{world.draft.pk}/")
-    expect(page.get_by_text("Vor dem Einreichen fehlen noch 3 Angabe(n).")).to_be_visible()
+    expect(page.get_by_text("Vor dem Einreichen fehlen noch 3 Angaben.")).to_be_visible()
     return "Antrag Esslingen am Neckar"
 
 
