@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FacilitationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "facilitation"
-    verbose_name = "Prozessbegleitung"
+    verbose_name = _("Prozessbegleitung")
 
     def ready(self):
         from foerderportal import hooks

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LettersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "letters"
-    verbose_name = "Bescheide und Bestätigungen"
+    verbose_name = _("Bescheide und Bestätigungen")
 
     def ready(self):
         from foerderportal import hooks

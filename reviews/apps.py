@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reviews"
-    verbose_name = "Bewertung und Entscheidung"
+    verbose_name = _("Bewertung und Entscheidung")
