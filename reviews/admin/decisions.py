@@ -215,14 +215,14 @@ class ReviewApplicationAdmin(ApplicationAdmin):
         form = AssignReviewersForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reviewers = list(form.cleaned_data["reviewers"])
-            created = 0
-            for application in queryset:
-                try:
-                    created += services.assign_reviewers(
-                        applications=[application], reviewers=reviewers, by=request.user
-                    )
-                except DomainError as error:
-                    self.message_user(request, f"{application}: {error.message}", messages.ERROR)
+            created = sum(
+                for_each_object(
+                    self,
+                    request,
+                    queryset,
+                    lambda a: services.assign_reviewers(applications=[a], reviewers=reviewers, by=request.user),
+                )
+            )
             self.message_user(
                 request,
                 ngettext("%d neue Zuweisung angelegt.", "%d neue Zuweisungen angelegt.", created) % created,
