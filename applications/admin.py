@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_academy
-from foerderportal.admin import EventInline, ReadOnlyHistoryMixin, for_each_object
+from foerderportal.admin import EventInline, ReadOnlyHistoryMixin, RecordAdminMixin, for_each_object
 from foerderportal.files import file_response
 
 from . import services
@@ -126,8 +126,11 @@ class ApplicationEventInline(EventInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """Applications, read-only: content belongs to the applicant.
+
+    Applicants start them (staff never create one behind their back), status changes go through
+    the actions and the decision form, and they are withdrawn, never deleted.
 
     ``reviews.admin.decisions`` extends this class with the review columns, the decision
     actions and the decision form, and scopes the list for reviewers to their assignments.
@@ -158,18 +161,6 @@ class ApplicationAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("organisation", "funding_round")
         return queryset if is_academy(request) else queryset.none()
-
-    def has_add_permission(self, request):
-        # Applications are started by the applicant; staff never create one behind their back.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Content belongs to the applicant; status changes go through actions and the decision form.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Applications are records of the funding procedure; they are withdrawn, not deleted.
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         # Content belongs to the applicant: staff read it, they do not edit it.

@@ -55,6 +55,20 @@ class ReadOnlyHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class RecordAdminMixin:
+    """Records of the procedure (applications, decisions, letters, reminder logs): staff read them;
+    they come from the services and are never added, edited or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class EventInline(admin.TabularInline):
     """An object's audit trail, read-only, in German: local time, person, action, facts."""
 

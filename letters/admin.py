@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import is_academy
-from foerderportal.admin import for_each_object
+from foerderportal.admin import RecordAdminMixin, for_each_object
 from foerderportal.files import bytes_response
 from reviews.models import Decision
 
@@ -21,7 +21,7 @@ from .views import pdf_response
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "organisation",
@@ -62,15 +62,6 @@ class LetterAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_academy(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         return is_academy(request)

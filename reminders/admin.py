@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from foerderportal.admin import RecordAdminMixin
+
 from .models import Reminder
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "funding_round",
         "organisation",
@@ -36,12 +38,3 @@ class ReminderAdmin(admin.ModelAdmin):
         "last_error",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -21,7 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.roles import is_academy
 from applications.admin import ApplicationAdmin
 from applications.models import Application
-from foerderportal.admin import ReadOnlyHistoryMixin, for_each_object
+from foerderportal.admin import ReadOnlyHistoryMixin, RecordAdminMixin, for_each_object
 from foerderportal.errors import DomainError
 from reviews import services
 from reviews.forms import AssignReviewersForm, DecisionForm, RejectForm
@@ -32,7 +32,7 @@ from .common import decision_message, two_places
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class DecisionAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = [
         "application",
         "kind",
@@ -65,16 +65,6 @@ class DecisionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset if is_academy(request) else queryset.none()
-
-    # Decisions come from the application actions and the ranking; they are records.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         return is_academy(request)
