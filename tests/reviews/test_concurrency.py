@@ -45,7 +45,8 @@ def test_places_cap_holds_under_two_concurrent_awards():
     applications = [submitted_application(funding_round, by=staff[0]) for _ in range(2)]
     outcomes = _award_concurrently(applications, staff, [Decimal("40000"), Decimal("40000")])
     assert sorted(o == "awarded" for o in outcomes) == [False, True]
-    assert any("Plätze" in o for o in outcomes if o != "awarded")
+    # One place: "Der einzige Platz der Förderrunde ist vergeben." (plural: "Alle N Plätze …").
+    assert any("Platz der Förderrunde ist vergeben" in o for o in outcomes if o != "awarded")
     assert Application.objects.filter(funding_round=funding_round, status="awarded").count() == 1
 
 
