@@ -158,9 +158,12 @@ class ApplicationAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         # Reviewers read the application and its attachments, not the decision trail.
         return self.inlines if is_academy(request) else [AttachmentInline]
 
+    def visible_applications(self, request):
+        """The applications this staff member may read (academy staff: all)."""
+        return Application.objects.all() if is_academy(request) else Application.objects.none()
+
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("organisation", "funding_round")
-        return queryset if is_academy(request) else queryset.none()
+        return self.visible_applications(request).select_related("organisation", "funding_round")
 
     def get_readonly_fields(self, request, obj=None):
         # Content belongs to the applicant: staff read it, they do not edit it.
@@ -191,7 +194,9 @@ class ApplicationAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmi
         reviewer assigned to it without a declared conflict); anything else is a 404."""
         if not request.user.has_perm("applications.view_application"):
             raise Http404
-        attachment = get_object_or_404(Attachment, pk=pk, application__in=self.get_queryset(request).values("pk"))
+        attachment = get_object_or_404(
+            Attachment, pk=pk, application__in=self.visible_applications(request).values("pk")
+        )
         return file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
     def get_urls(self):

@@ -5,26 +5,8 @@ from django.urls import reverse
 from accounts.roles import academy_staff_users
 from foerderportal.mail import send_templated_mail
 
-from .models import Application, Membership
+from .models import Membership
 from .selectors import confirmed_member_emails
-
-
-def send_receipt(application_id):
-    """Eingangsbestätigung to every confirmed member of the applicant."""
-    application = Application.objects.select_related("organisation", "funding_round", "submitted_by").get(
-        pk=application_id
-    )
-    # The receipt PDF (letters app) is rendered before this e-mail is sent.
-    letter = application.letters.filter(kind="receipt", status="released").first()
-    return send_templated_mail(
-        "receipt",
-        {
-            "application": application,
-            "url": reverse("applications:receipt", args=[application.pk]),
-            "pdf_url": reverse("letters:download", args=[letter.pk]) if letter else "",
-        },
-        confirmed_member_emails(application.organisation_id),
-    )
 
 
 def send_membership_requested(membership_id):

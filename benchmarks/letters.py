@@ -149,7 +149,7 @@ def main():
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
-        from letters import rendering, services
+        from letters import issuing, rendering, services
 
         decision = create_decision()
 
@@ -179,10 +179,10 @@ def main():
 
         def project_without_pdf():
             # What the project adds before WeasyPrint: load the decision, build the context, render the template.
-            loaded = services._load_decision(decision.pk)
-            kind = services.KIND_FOR_DECISION[loaded.kind]
-            context = services._context(loaded.application, kind, decision=loaded, preview=True)
-            rendering.render_html(services.TEMPLATES[kind], context)
+            loaded = issuing.load_decision(decision.pk)
+            kind = issuing.KIND_FOR_DECISION[loaded.kind]
+            context = issuing._context(loaded.application, kind, decision=loaded, preview=True)
+            rendering.render_html(issuing.TEMPLATES[kind], context)
 
         def weasyprint_cold():
             config = FontConfiguration()

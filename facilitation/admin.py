@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import is_academy
-from foerderportal.admin import EventInline, for_each_object
+from foerderportal.admin import EventInline, RecordAdminMixin, for_each_object
 from foerderportal.formatting import euro
 
 from . import selectors, services
@@ -317,7 +317,7 @@ class NetworkMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportReminder)
-class ReportReminderAdmin(admin.ModelAdmin):
+class ReportReminderAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["report", "kind", "due_on", "status", "claimed_at", "sent_at", "attempts"]
     list_filter = ["kind", "status"]
     list_select_related = ["report__facilitation__application__organisation"]
@@ -334,9 +334,3 @@ class ReportReminderAdmin(admin.ModelAdmin):
         "recipients",
         "last_error",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -13,7 +13,10 @@ urlpatterns = [
     path("", application_views.home, name="home"),
     path("datenschutz/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     # Registration moved to the applicant's side (it joins an organisation); old links keep working.
-    path("konto/registrieren/", RedirectView.as_view(pattern_name="applications:register", permanent=True)),
+    path(
+        "konto/registrieren/",
+        RedirectView.as_view(pattern_name="applications:register", permanent=True, query_string=True),
+    ),
     path("konto/", include("accounts.urls")),
     path("portal/bescheide/", include("letters.urls")),
     path("portal/", include("applications.urls")),

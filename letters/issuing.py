@@ -115,13 +115,13 @@ def _load_application(application_id):
     )
 
 
-def _load_decision(decision_id):
+def load_decision(decision_id):
     return Decision.objects.select_related(
         "application__organisation", "application__funding_round__programme", "released_by"
     ).get(pk=decision_id)
 
 
-def _render_decision(decision, *, letter_date=None, preview=False, supersedes=None, note=""):
+def render_decision(decision, *, letter_date=None, preview=False, supersedes=None, note=""):
     kind = KIND_FOR_DECISION[decision.kind]
     context = _context(
         decision.application,
@@ -135,7 +135,7 @@ def _render_decision(decision, *, letter_date=None, preview=False, supersedes=No
     return kind, render_pdf(TEMPLATES[kind], context)
 
 
-def _store(letter, pdf: bytes, *, release: bool, now):
+def store_letter(letter, pdf: bytes, *, release: bool, now):
     """Save file and row together; without a row, the file is removed again."""
     letter.sha256 = hashlib.sha256(pdf).hexdigest()
     letter.size = len(pdf)
@@ -167,7 +167,7 @@ def issue_receipt(*, application_id, now=None) -> Letter:
     now = now or timezone.now()
     pdf = render_pdf(TEMPLATES[Letter.Kind.RECEIPT], _receipt_context(application, now))
     try:
-        return _store(Letter(application=application, kind=Letter.Kind.RECEIPT), pdf, release=True, now=now)
+        return store_letter(Letter(application=application, kind=Letter.Kind.RECEIPT), pdf, release=True, now=now)
     except IntegrityError:
         # Another worker issued it a moment earlier (the task ran twice); anything else is a bug.
         existing = Letter.objects.filter(application_id=application_id, kind=Letter.Kind.RECEIPT).first()
@@ -184,14 +184,14 @@ def issue_decision_letter(*, decision_id, now=None) -> Letter:
     existing = Letter.objects.filter(decision_id=decision_id, supersedes__isnull=True).first()
     if existing:
         return existing
-    decision = _load_decision(decision_id)
+    decision = load_decision(decision_id)
     if decision.status != Decision.Status.RELEASED:
         raise LetterError(_("Ein Bescheid wird erst nach Freigabe der Entscheidung erstellt."))
     now = now or timezone.now()
-    kind, pdf = _render_decision(decision, letter_date=now)
+    kind, pdf = render_decision(decision, letter_date=now)
     letter = Letter(application=decision.application, decision=decision, kind=kind, rendered_by=decision.released_by)
     try:
-        return _store(letter, pdf, release=True, now=now)
+        return store_letter(letter, pdf, release=True, now=now)
     except IntegrityError:
         existing = Letter.objects.filter(decision_id=decision_id, supersedes__isnull=True).first()
         if existing is None:
@@ -201,10 +201,10 @@ def issue_decision_letter(*, decision_id, now=None) -> Letter:
 
 def preview_decision_letter(decision) -> bytes:
     """The letter a proposed decision would produce, marked as a draft; nothing is stored."""
-    decision = _load_decision(decision.pk)
+    decision = load_decision(decision.pk)
     if decision.status != Decision.Status.PROPOSED:
         raise LetterError(_("Eine Vorschau gibt es nur für vorgeschlagene Entscheidungen."))
-    return _render_decision(decision, preview=True)[1]
+    return render_decision(decision, preview=True)[1]
 
 
 # --- e-mail bookkeeping --------------------------------------------------------------

@@ -16,13 +16,13 @@ from accounts.roles import is_academy_staff
 
 from . import tasks
 from .issuing import (
-    _load_decision,
-    _render_decision,
-    _store,
     issue_decision_letter,
     issue_receipt,
+    load_decision,
     notify_once,
     preview_decision_letter,
+    render_decision,
+    store_letter,
 )
 from .models import Letter, LetterError, ReleasedLetterError
 
@@ -64,13 +64,13 @@ def issue_correction(*, letter: Letter, by, note: str = "", release: bool = True
             _("Zu diesem Schreiben gibt es bereits eine Berichtigung. Berichtigen Sie die neueste Fassung.")
         )
     now = now or timezone.now()
-    decision = _load_decision(old.decision_id)
-    kind, pdf = _render_decision(decision, letter_date=now, supersedes=old, note=note)
+    decision = load_decision(old.decision_id)
+    kind, pdf = render_decision(decision, letter_date=now, supersedes=old, note=note)
     correction = Letter(
         application_id=old.application_id, decision=decision, kind=kind, supersedes=old, note=note, rendered_by=by
     )
     try:
-        correction = _store(correction, pdf, release=release, now=now)
+        correction = store_letter(correction, pdf, release=release, now=now)
     except IntegrityError as error:
         raise LetterError(_("Zu diesem Schreiben gibt es bereits eine Berichtigung.")) from error
     if release:
@@ -87,8 +87,8 @@ def rerender_draft(*, letter: Letter, by, now=None) -> Letter:
             _("Ein freigegebenes Schreiben kann nicht geändert werden. Stellen Sie eine Berichtigung aus.")
         )
     now = now or timezone.now()
-    decision = _load_decision(locked.decision_id)
-    _kind, pdf = _render_decision(decision, letter_date=now, supersedes=locked.supersedes, note=locked.note)
+    decision = load_decision(locked.decision_id)
+    _kind, pdf = render_decision(decision, letter_date=now, supersedes=locked.supersedes, note=locked.note)
     old_name = locked.file.name
     locked.sha256, locked.size, locked.created_at, locked.rendered_by = (
         hashlib.sha256(pdf).hexdigest(),

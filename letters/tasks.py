@@ -10,8 +10,6 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from applications import emails as application_emails
-
 from . import emails, issuing
 
 # OSError covers storage and network failures (ConnectionError, TimeoutError).
@@ -29,7 +27,7 @@ RETRY = {
 @shared_task(**RETRY)
 def issue_receipt(application_id):
     letter = issuing.issue_receipt(application_id=application_id)
-    return issuing.notify_once(letter_id=letter.pk, send=lambda: application_emails.send_receipt(application_id))
+    return issuing.notify_once(letter_id=letter.pk, send=lambda: emails.send_receipt(letter.pk))
 
 
 @shared_task(**RETRY)

@@ -114,9 +114,13 @@ class ReviewApplicationAdmin(ApplicationAdmin):
     score_columns = ("mean_score_display", "reviews_display", "spread_display")
     actions = ("move_to_review", "assign_reviewers", "award", "waitlist", "promote", "reject")
 
+    def visible_applications(self, request):
+        # Academy staff: all; reviewers: their assignments without a declared conflict.
+        return applications_for_staff(request.user)
+
     def get_queryset(self, request):
         # One query for the list: scores are annotations, organisation and round are joined.
-        return with_scores(applications_for_staff(request.user)).select_related("organisation", "funding_round")
+        return with_scores(self.visible_applications(request)).select_related("organisation", "funding_round")
 
     def get_list_display(self, request):
         # Reviewers do not see other reviewers' scores.

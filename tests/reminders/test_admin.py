@@ -6,7 +6,7 @@ from django.utils.html import escape
 
 from reminders.models import Reminder
 from reminders.services import claim_due_reminders, send_reminder
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_academy_staff
 
 from .conftest import MOMENTS, draft_with_member
 
@@ -59,3 +59,18 @@ def test_applicants_do_not_see_the_log(client, log):
     client.force_login(UserFactory())
     response = client.get(reverse("admin:reminders_reminder_changelist"))
     assert response.status_code == 302
+
+
+def test_neither_reminder_log_can_be_added_changed_or_deleted_by_the_academy(client, use):
+    # A deleted log row would make the reminder a candidate again and break "exactly once".
+    use.make_due()
+    use.claim(use.due_at)
+    row = use.model.objects.get()
+    client.force_login(make_academy_staff())
+    opts = use.model._meta
+    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 403
+    delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[row.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+    assert client.post(change, {"status": "claimed"}).status_code == 403
+    assert use.model.objects.filter(pk=row.pk).exists()
