@@ -194,14 +194,31 @@ class FundingRound(models.Model):
     )
     four_eyes = models.BooleanField(
         _("Vier-Augen-Prinzip"),
-        default=False,
+        default=True,
         help_text=_("Entscheidungen schlägt eine Person vor, eine andere gibt sie frei."),
     )
     spread_threshold = models.DecimalField(
         _("Schwelle für abweichende Bewertungen (Prozentpunkte)"), max_digits=5, decimal_places=2, default=20
     )
+    # What the Bescheid says about its basis and who issues it (§ 37 Abs. 3 LVwVfG).
+    legal_basis = models.TextField(
+        _("Rechtsgrundlage"),
+        blank=True,
+        help_text=_("Förderaufruf, Programm und Norm, wie sie im Bescheid stehen; leer: der Standardtext."),
+    )
+    signing_officer = models.CharField(
+        _("zeichnende Person"), max_length=200, blank=True, help_text=_("Name der Person, die den Bescheid zeichnet.")
+    )
+    signing_officer_title = models.CharField(_("Funktion der zeichnenden Person"), max_length=200, blank=True)
+    signed_electronically = models.BooleanField(
+        _("elektronisch erstellt, ohne Unterschrift gültig"),
+        default=True,
+        help_text=_("Der Bescheid trägt den Vermerk „elektronisch erstellt, ohne Unterschrift gültig“."),
+    )
 
     objects = FundingRoundQuerySet.as_manager()
+    # Every change of a round (limits, four eyes, dates) is on record.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Förderrunde")

@@ -28,6 +28,8 @@ class Criterion(models.Model):
     )
     max_points = models.PositiveSmallIntegerField(_("Höchstpunktzahl"), default=10)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("Bewertungskriterium")
         verbose_name_plural = _("Bewertungskriterien")

@@ -82,6 +82,8 @@ class FundingRoundFactory(factory.django.DjangoModelFactory):
     places = 13
     budget = Decimal("520000.00")
     max_per_package = Decimal("40000.00")
+    # New rounds default to four eyes; most tests exercise one person deciding, four-eyes tests opt in.
+    four_eyes = False
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
