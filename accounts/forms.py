@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import NOTIFICATION_CONSENT_WORDING, User
 from .services import send_verification_mail
 
 
@@ -34,6 +34,24 @@ class LoginForm(AuthenticationForm):
                         send_verification_mail(user)
                     raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from error
             raise
+
+
+def notification_consent_field():
+    """The optional checkbox "consent to electronic notification", with the exact wording as label."""
+    return forms.BooleanField(
+        label=NOTIFICATION_CONSENT_WORDING,
+        required=False,
+        help_text=_(
+            "Freiwillig. Ohne Einwilligung erhält Ihre Organisation Bescheide per Post, sofern kein anderes "
+            "bestätigtes Mitglied eingewilligt hat."
+        ),
+    )
+
+
+class NotificationConsentForm(forms.Form):
+    """The consent offered at submission to a user who has not consented yet."""
+
+    notification_consent = notification_consent_field()
 
 
 class RegistrationForm(forms.ModelForm):

@@ -4,6 +4,17 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+# Consent to electronic notification by download (§ 41 Abs. 2a LVwVfG BW). The exact wording the
+# user agreed to is stored with the consent; a new wording needs a new version.
+NOTIFICATION_CONSENT_VERSION = "2026-1"
+NOTIFICATION_CONSENT_WORDING = _(
+    "Ich bin damit einverstanden, dass mir Bescheide der Führungsakademie Baden-Württemberg zu Anträgen "
+    "meiner Organisation elektronisch bekannt gegeben werden: Sie werden nach Anmeldung im Förderportal zum "
+    "Abruf bereitgestellt, ich werde per E-Mail benachrichtigt, und ein Bescheid gilt am Tag nach dem Abruf "
+    "als bekannt gegeben (§ 41 Abs. 2a LVwVfG). Wird er nicht innerhalb von zehn Tagen nach der "
+    "Benachrichtigung abgerufen, gibt die Akademie ihn auf anderem Weg bekannt."
+)
+
 
 class UserManager(BaseUserManager):
     """Users log in with their e-mail address; the user name is that address."""
@@ -31,6 +42,11 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(_("E-Mail bestätigt am"), null=True, blank=True)
     job_title = models.CharField(_("Funktion"), max_length=200, blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    notification_consent_at = models.DateTimeField(
+        _("Einwilligung in die elektronische Bekanntgabe am"), null=True, blank=True
+    )
+    notification_consent_version = models.CharField(_("Fassung der Einwilligung"), max_length=20, blank=True)
+    notification_consent_wording = models.TextField(_("Wortlaut der Einwilligung"), blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -41,7 +57,23 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("Benutzer/in")
         verbose_name_plural = _("Benutzer/innen")
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # A consent is a time, a version and the wording, or nothing at all.
+            models.CheckConstraint(
+                condition=models.Q(
+                    notification_consent_at__isnull=True,
+                    notification_consent_version="",
+                    notification_consent_wording="",
+                )
+                | (
+                    models.Q(notification_consent_at__isnull=False)
+                    & ~models.Q(notification_consent_version="")
+                    & ~models.Q(notification_consent_wording="")
+                ),
+                name="user_notification_consent_complete",
+            ),
+        ]
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
@@ -50,3 +82,7 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def has_notification_consent(self) -> bool:
+        return self.notification_consent_at is not None

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import RegistrationForm as AccountRegistrationForm
+from accounts.forms import notification_consent_field
 
 from .models import Application, Attachment, Organisation
 
@@ -116,6 +117,8 @@ class RegistrationForm(AccountRegistrationForm):
         ),
     )
 
+    notification_consent = notification_consent_field()
+
     field_order = [
         "first_name",
         "last_name",
@@ -126,4 +129,5 @@ class RegistrationForm(AccountRegistrationForm):
         "password1",
         "password2",
         "privacy",
+        "notification_consent",
     ]

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import NotificationConsentForm
+from accounts.services import give_notification_consent
 from foerderportal.files import file_response
 from foerderportal.formatting import format_deadline
 
@@ -167,6 +169,7 @@ def overview(request, pk):
             "navigation": _navigation(application, "overview"),
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
             "deadline_text": format_deadline(application.funding_round.deadline),
+            "consent_form": None if request.user.has_notification_consent else NotificationConsentForm(),
         },
     )
 
@@ -290,6 +293,9 @@ def download_attachment(request, pk, attachment_pk):
 @require_POST
 def submit(request, pk):
     application = _application_for(request, pk)
+    consent = NotificationConsentForm(request.POST)
+    if consent.is_valid() and consent.cleaned_data["notification_consent"]:
+        give_notification_consent(user=request.user)
     try:
         application = services.submit_application(application=application, user=request.user)
     except services.ApplicationError as error:
@@ -343,6 +349,7 @@ def register(request):
             job_title=data["job_title"],
             phone=data["phone"],
             organisation=data["organisation"],
+            notification_consent=data["notification_consent"],
         )
         return render(request, "accounts/register_done.html", {"email": data["email"]})
     return render(request, "accounts/register.html", {"form": form})

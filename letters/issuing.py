@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from reviews.models import Decision
 
+from . import selectors
 from .models import Letter, LetterError
+from .notification import NOTIFIED_KINDS
 
 KIND_FOR_DECISION = {
     Decision.Kind.AWARD: Letter.Kind.AWARD,
@@ -135,6 +137,12 @@ def render_decision(decision, *, letter_date=None, preview=False, supersedes=Non
     return kind, render_pdf(TEMPLATES[kind], context)
 
 
+def needs_postal_dispatch(letter) -> bool:
+    """A Bescheid goes by post when no confirmed, active member of the organisation consented to
+    electronic notification (§ 41 Abs. 2a LVwVfG BW); decided when it is released."""
+    return letter.kind in NOTIFIED_KINDS and not selectors.organisation_consented(letter.application.organisation_id)
+
+
 def store_letter(letter, pdf: bytes, *, release: bool, now):
     """Save file and row together; without a row, the file is removed again."""
     letter.sha256 = hashlib.sha256(pdf).hexdigest()
@@ -143,6 +151,7 @@ def store_letter(letter, pdf: bytes, *, release: bool, now):
     if release:
         letter.status = Letter.Status.RELEASED
         letter.released_at = now
+        letter.postal_dispatch = needs_postal_dispatch(letter)
     letter.file.save("letter.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():

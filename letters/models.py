@@ -11,12 +11,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
 from foerderportal.errors import DomainError
+
+from . import notification
 
 
 class LetterError(DomainError):
@@ -33,7 +35,9 @@ def letter_upload_to(instance, filename):
 
 
 # Columns that may still change after release: bookkeeping, not content.
-MUTABLE_AFTER_RELEASE = frozenset({"notified_at"})
+MUTABLE_AFTER_RELEASE = frozenset(
+    {"notified_at", "other_notified_on", "other_notification_way", "other_notification_by", "other_recorded_at"}
+)
 
 
 class Letter(models.Model):
@@ -46,6 +50,11 @@ class Letter(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
         RELEASED = "released", _("freigegeben")
+
+    class OtherWay(models.TextChoices):
+        POST = "post", _("per Post")
+        HAND = "hand", _("persönliche Übergabe gegen Empfangsbekenntnis")
+        OTHER = "other", _("auf sonstigem Weg")
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="letters", verbose_name=_("Antrag")
@@ -75,6 +84,22 @@ class Letter(models.Model):
         verbose_name=_("ersetzt"),
     )
     note = models.TextField(_("Hinweis zur Berichtigung"), blank=True)
+    # Notification (§ 41 Abs. 2a LVwVfG BW): set at release when no confirmed, active member of the
+    # organisation consented to electronic notification; then downloads do not notify.
+    postal_dispatch = models.BooleanField(_("per Post bekanntgeben"), default=False)
+    other_notified_on = models.DateField(_("auf anderem Weg bekanntgegeben am"), null=True, blank=True)
+    other_notification_way = models.CharField(
+        _("anderer Weg der Bekanntgabe"), max_length=16, choices=OtherWay.choices, blank=True
+    )
+    other_notification_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("andere Bekanntgabe erfasst von"),
+    )
+    other_recorded_at = models.DateTimeField(_("andere Bekanntgabe erfasst am"), null=True, blank=True)
     rendered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -110,6 +135,16 @@ class Letter(models.Model):
             ),
             # ... and corrections form a chain, never a fork.
             models.UniqueConstraint(fields=["supersedes"], name="letter_superseded_once"),
+            models.CheckConstraint(
+                condition=Q(other_notified_on__isnull=True, other_notification_way="", other_recorded_at__isnull=True)
+                | (Q(other_notified_on__isnull=False, other_recorded_at__isnull=False) & ~Q(other_notification_way="")),
+                name="letter_other_notification_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(other_notified_on__isnull=True)
+                | Q(status="released", kind__in=notification.NOTIFIED_KINDS),
+                name="letter_other_notification_only_for_released_bescheid",
+            ),
         ]
         indexes = [models.Index(fields=["application", "status"])]
 
@@ -136,6 +171,26 @@ class Letter(models.Model):
     def is_released(self):
         return self.status == self.Status.RELEASED
 
+    def notification(self, today=None) -> notification.Notification:
+        """Where this letter stands in its notification on ``today`` (default: today in Europe/Berlin).
+
+        Uses the annotation ``first_download_at`` of ``selectors.with_notification`` when present.
+        """
+        if not self.is_released:
+            return notification.Notification(notification.State.NOT_APPLICABLE)
+        if hasattr(self, "first_download_at"):
+            first = self.first_download_at
+        else:
+            first = self.downloads.filter(notifies=True).aggregate(first=Min("downloaded_at"))["first"]
+        return notification.notification_of(
+            kind=self.kind,
+            postal_dispatch=self.postal_dispatch,
+            notified_at=self.notified_at,
+            first_download_at=first,
+            other_notified_on=self.other_notified_on,
+            today=today or timezone.localdate(),
+        )
+
     @property
     def download_name(self):
         prefix = {
@@ -144,3 +199,34 @@ class Letter(models.Model):
         }.get(self.kind, "Bescheid")
         suffix = "-Berichtigung" if self.supersedes_id else ""
         return f"{prefix}-{self.application.reference_number}{suffix}.pdf"
+
+
+class LetterDownload(models.Model):
+    """One download of a released letter: who, when, which file (its SHA-256). A record, never changed.
+
+    ``notifies`` says whether this download counts for the notification: by a confirmed member of the
+    organisation (not academy staff), within the provision, of a Bescheid provided for download.
+    """
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="downloads", verbose_name=_("Schreiben"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("Benutzer/in"),
+    )
+    user_email = models.EmailField(_("E-Mail-Adresse"))
+    downloaded_at = models.DateTimeField(_("abgerufen am"), default=timezone.now)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    notifies = models.BooleanField(_("zählt für die Bekanntgabe"), default=False)
+
+    class Meta:
+        verbose_name = _("Abruf")
+        verbose_name_plural = _("Abrufe")
+        ordering = ["downloaded_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(sha256=""), name="letterdownload_has_sha256")]
+        indexes = [models.Index(fields=["letter", "notifies", "downloaded_at"])]
+
+    def __str__(self):
+        return f"{self.letter_id} {self.user_email} {self.downloaded_at:%Y-%m-%d %H:%M}"

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Prefetch
 
-from . import tasks
+from . import selectors, tasks
 from .models import Letter
 
 
@@ -22,7 +22,10 @@ def released_letters_prefetch():
     return [
         Prefetch(
             "letters",
-            queryset=Letter.objects.filter(status=Letter.Status.RELEASED).order_by("released_at", "pk"),
+            # With the first download that notified: the dashboard shows each letter's notification state.
+            queryset=selectors.with_notification(Letter.objects.filter(status=Letter.Status.RELEASED)).order_by(
+                "released_at", "pk"
+            ),
             to_attr="released_letters",
         )
     ]
