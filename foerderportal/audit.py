@@ -5,6 +5,8 @@ events in German with local times: each concrete model names its actions (``ACTI
 ``DATA_LABELS`` names the facts; a code without a label is shown as "Sonstiges", never raw.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -30,6 +32,8 @@ DATA_LABELS = {
     "done_on": _("erledigt am"),
     "report": _("Bericht"),
     "reviewers": _("Gutachter/innen"),
+    "notified_on": _("bekannt gegeben am"),
+    "way": _("Weg"),
 }
 
 
@@ -51,6 +55,11 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.action_label} ({self.local_time})"
+
+    @classmethod
+    def register_actions(cls, labels: dict[str, str]) -> None:
+        """A higher app that records events on this model names its own actions (in ``ready()``)."""
+        cls.ACTIONS = {**cls.ACTIONS, **labels}
 
     @property
     def action_label(self) -> str:
@@ -76,7 +85,12 @@ class Event(models.Model):
         return "; ".join(parts)
 
     def display_value(self, key, value):
-        """A subclass may turn a stored code into its German label (e.g. a decision kind)."""
+        """Dates stored as ISO text read as German dates; a subclass may label its own codes."""
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return date_format(date.fromisoformat(value), "d.m.Y")
+            except ValueError:
+                pass
         return value
 
 

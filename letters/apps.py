@@ -8,6 +8,7 @@ class LettersConfig(AppConfig):
     verbose_name = _("Bescheide und Bestätigungen")
 
     def ready(self):
+        from applications.models import ApplicationEvent
         from foerderportal import hooks
 
         from . import receivers
@@ -15,3 +16,4 @@ class LettersConfig(AppConfig):
         hooks.application_submitted.connect(receivers.issue_receipt_on_commit)
         hooks.decision_released.connect(receivers.issue_decision_letter_on_commit)
         hooks.applicant_dashboard_prefetches.connect(receivers.released_letters_prefetch)
+        ApplicationEvent.register_actions({"letter_notified_otherwise": _("Bescheid auf anderem Weg bekannt gegeben")})

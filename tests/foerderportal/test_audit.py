@@ -25,3 +25,10 @@ def test_unknown_codes_and_keys_are_never_shown_raw(draft):
     assert event.action_label == "Sonstiges"
     assert event.details == "Angabe: a, b"
     assert "something_new" not in str(event) and "some_key" not in event.details
+
+
+def test_a_higher_app_names_its_own_actions(draft):
+    # letters registers its label in LettersConfig.ready(): the applications app knows nothing of letters.
+    event = log_event(draft, None, "letter_notified_otherwise", notified_on="2026-03-04", way="per Post")
+    assert event.action_label == "Bescheid auf anderem Weg bekannt gegeben"
+    assert event.details == "bekannt gegeben am: 04.03.2026; Weg: per Post"
