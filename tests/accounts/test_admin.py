@@ -36,7 +36,8 @@ def test_superuser_assigns_roles(client):
 USERS = "/admin/accounts/user/"
 
 
-def _change_data(user, **changes):
+def user_change_data(user, **changes):
+    """The user admin's change form as a browser posts it, with ``changes`` (None leaves a field out)."""
     data = {
         "email": user.email,
         "first_name": user.first_name,
@@ -75,7 +76,7 @@ def test_academy_staff_cannot_change_a_staff_account(client, staff_targets, targ
     page = client.get(change)
     assert page.status_code == 200  # read-only
     assert 'name="email"' not in page.content.decode() and 'name="_save"' not in page.content.decode()
-    assert client.post(change, _change_data(user, email="akademie@fa.example", is_active=None)).status_code == 403
+    assert client.post(change, user_change_data(user, email="akademie@fa.example", is_active=None)).status_code == 403
     new_password = {"password1": "Neues-Passwort-77", "password2": "Neues-Passwort-77"}
     assert client.post(f"{USERS}{user.pk}/password/", new_password).status_code == 403
     assert client.post(f"{USERS}{user.pk}/delete/", {"post": "yes"}).status_code == 403
@@ -99,7 +100,7 @@ def test_academy_staff_edit_applicant_accounts_without_granting_rights(client):
 
     client.force_login(make_academy_staff())
     applicant = UserFactory()
-    data = _change_data(
+    data = user_change_data(
         applicant,
         email="neu@kommune.example",
         is_active=None,

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import CriterionFactory
+from tests.factories import CriterionFactory, make_academy_staff
 
 
 @pytest.fixture
@@ -11,6 +11,12 @@ def criteria(two_place_round):
         CriterionFactory(funding_round=two_place_round, title="Beteiligung", weight=2, max_points=5),
         CriterionFactory(funding_round=two_place_round, title="Politische Rückendeckung", weight=1, max_points=4),
     ]
+
+
+@pytest.fixture
+def colleague(db):
+    """A second member of the academy's staff (for the four-eyes rule)."""
+    return make_academy_staff(first_name="Bert", last_name="Zweitperson")
 
 
 def closed_with_proposal(funding_round, application, by):
@@ -42,19 +48,10 @@ def round_form_data(funding_round, **changes):
 
     from django.utils import timezone
 
-    data = {
-        "programme": funding_round.programme_id,
-        "name": funding_round.name,
-        "code": funding_round.code,
-        "max_per_package": funding_round.max_per_package,
-        "places": funding_round.places,
-        "budget": funding_round.budget,
-        "facilitation_months": funding_round.facilitation_months,
-        "eligible_kinds": json.dumps(funding_round.eligible_kinds),
-        "spread_threshold": funding_round.spread_threshold,
-        "criteria-TOTAL_FORMS": "0",
-        "criteria-INITIAL_FORMS": "0",
-    }
+    plain = ("name", "code", "max_per_package", "places", "budget", "facilitation_months", "spread_threshold")
+    data = {name: getattr(funding_round, name) for name in plain}
+    data.update(programme=funding_round.programme_id, eligible_kinds=json.dumps(funding_round.eligible_kinds))
+    data.update({"criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0"})
     for name in ("opens_at", "deadline"):
         local = timezone.localtime(getattr(funding_round, name))
         data[f"{name}_0"], data[f"{name}_1"] = local.date().isoformat(), local.time().strftime("%H:%M:%S")

@@ -10,10 +10,11 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from accounts.roles import ACADEMY_GROUP, ensure_roles
+from accounts.roles import ACADEMY_GROUP
 from applications.models import Application
 from reviews.models import Decision
 from reviews.services import ReviewError, change_round, release_decision
+from tests.accounts.test_admin import user_change_data
 from tests.factories import UserFactory, make_academy_staff
 from tests.reviews.conftest import round_form_data
 
@@ -24,18 +25,8 @@ NEW_PASSWORD = {"password1": "Neues-Passwort-77", "password2": "Neues-Passwort-7
 MY_MAILBOX = "privat@proposer.example"
 
 
-@pytest.fixture(autouse=True)
-def roles(db):
-    ensure_roles()
-
-
 @pytest.fixture
-def colleague(roles):
-    return make_academy_staff(first_name="Bert", last_name="Zweitperson")
-
-
-@pytest.fixture
-def dormant(roles):
+def dormant(db):
     """A deactivated academy account: activated, it would be a second pair of eyes."""
     return make_academy_staff(is_active=False, email="ehemalig@fa.example")
 
@@ -51,20 +42,6 @@ def proposer(client, proposal, academy):
     assert Application.objects.get(pk=proposal.application_id).status == Application.Status.IN_REVIEW
 
 
-def _user_data(user, **changes):
-    data = {
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "is_active": "on" if user.is_active else None,
-        "is_staff": "on" if user.is_staff else None,
-        "date_joined_0": "2020-01-01",
-        "date_joined_1": "10:00:00",
-        **changes,
-    }
-    return {name: value for name, value in data.items() if value is not None}
-
-
 # --- the means: another account ---------------------------------------------------------------
 
 
@@ -77,7 +54,7 @@ def test_cannot_set_a_colleagues_password(client, proposer, colleague):
 
 
 def test_cannot_set_a_colleagues_e_mail_for_a_password_reset(client, proposer, colleague):
-    response = client.post(f"{USERS}{colleague.pk}/change/", _user_data(colleague, email=MY_MAILBOX))
+    response = client.post(f"{USERS}{colleague.pk}/change/", user_change_data(colleague, email=MY_MAILBOX))
     assert response.status_code == 403
     colleague.refresh_from_db()
     assert colleague.email != MY_MAILBOX
@@ -90,7 +67,7 @@ def test_cannot_set_a_colleagues_e_mail_for_a_password_reset(client, proposer, c
 def test_cannot_activate_or_deactivate_staff_accounts(client, proposer, dormant, colleague, who):
     target = {"dormant": dormant, "colleague": colleague}[who]
     before = target.is_active
-    data = _user_data(target, is_active=None if before else "on")
+    data = user_change_data(target, is_active=None if before else "on")
     assert client.post(f"{USERS}{target.pk}/change/", data).status_code == 403
     target.refresh_from_db()
     assert target.is_active == before
@@ -107,7 +84,7 @@ def test_cannot_grant_groups_superuser_or_permissions(client, proposer, rights, 
         from django.contrib.auth.models import Permission
 
         rights = {"user_permissions": list(Permission.objects.values_list("pk", flat=True)[:50])}
-    data = _user_data(target, is_staff="on", **rights)
+    data = user_change_data(target, is_staff="on", **rights)
     response = client.post(f"{USERS}{target.pk}/change/", data)
     assert response.status_code == (403 if whose == "own" else 302)
     target.refresh_from_db()
@@ -127,7 +104,7 @@ def test_cannot_create_a_staff_account(client, proposer):
     data = {"email": MY_MAILBOX, "usable_password": "true", "is_staff": "on", "is_superuser": "on", **NEW_PASSWORD}
     assert client.post(f"{USERS}add/", data).status_code == 302
     created = get_user_model().objects.get(email=MY_MAILBOX)
-    data = _user_data(created, is_staff="on", groups=[Group.objects.get(name=ACADEMY_GROUP).pk])
+    data = user_change_data(created, is_staff="on", groups=[Group.objects.get(name=ACADEMY_GROUP).pk])
     client.post(f"{USERS}{created.pk}/change/", data)
     created.refresh_from_db()
     assert (created.is_staff, created.is_superuser, created.groups.count()) == (False, False, 0)
