@@ -5,8 +5,26 @@ from django.utils.translation import gettext_lazy as _
 from .models import User
 
 
+def manages_staff_accounts(request):
+    """Only a superuser changes, creates or deletes staff accounts (or grants rights): otherwise one
+    academy account could set a colleague's password or e-mail, or make a second account, and
+    release its own proposals under four eyes."""
+    return request.user.is_superuser
+
+
+def is_staff_account(user):
+    return user.is_staff or user.is_superuser
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Academy staff edit applicant accounts; staff accounts (their own included) are a superuser's.
+
+    Every path of this admin asks the same two permissions: the change page and its POST, the
+    password page (``/<id>/password/``, which asks ``has_change_permission``), the delete page and
+    the bulk delete (which asks ``has_delete_permission`` per selected account).
+    """
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "job_title", "is_active", "email_verified_at", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups"]
@@ -18,18 +36,23 @@ class UserAdmin(BaseUserAdmin):
         (_("Rechte"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Daten"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # A new account is an applicant account (no rights); a superuser makes it a staff account.
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
+    rights_fields = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
     def has_change_permission(self, request, obj=None):
-        # Nobody but a superuser touches a superuser's account (password included).
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and is_staff_account(obj) and not manages_staff_accounts(request):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_staff_account(obj) and not manages_staff_accounts(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        # Only superusers grant superuser rights, single permissions or roles: otherwise an
-        # academy account could create a second academy account and defeat the four-eyes rule.
-        if request.user.is_superuser:
+        # Only superusers grant staff or superuser rights, single permissions or roles.
+        if manages_staff_accounts(request):
             return self.readonly_fields
-        return [*self.readonly_fields, "is_superuser", "user_permissions", "groups"]
+        return [*self.readonly_fields, *self.rights_fields]

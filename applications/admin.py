@@ -75,8 +75,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundingRound)
-class FundingRoundAdmin(admin.ModelAdmin):
-    """A round's dates and limits (``reviews.admin.ranking`` adds criteria, ranking and exports)."""
+class FundingRoundAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    """A round's dates and limits (``reviews.admin.ranking`` adds criteria, ranking and exports,
+    and locks four eyes, dates and limits once a decision was proposed).
+
+    Every change is in the round's history ("Änderungsprotokoll"), attributed to the person;
+    nothing is reverted from there.
+    """
 
     list_display = [
         "name",
@@ -99,6 +104,7 @@ class FundingRoundAdmin(admin.ModelAdmin):
         ),
         (_("Auswahlverfahren"), {"fields": ["four_eyes", "spread_threshold"]}),
     ]
+    history_list_display = ["four_eyes", "opens_at", "deadline", "places", "budget", "max_per_package"]
 
 
 class AttachmentInline(admin.TabularInline):

@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, F, Max, Min, Q
 from accounts.roles import is_academy_staff
 from applications.models import Application, OrganisationKind, Region
 
-from .models import Review
+from .models import Decision, Review
 
 FINISHED = Q(reviews__status=Review.Status.FINISHED)
 ACTIVE = ~Q(reviews__status=Review.Status.CONFLICT)
@@ -40,6 +40,11 @@ def applications_for_staff(user):
         assigned = Review.objects.filter(reviewer=user).exclude(status=Review.Status.CONFLICT).values("application_id")
         queryset = queryset.filter(pk__in=assigned)
     return queryset
+
+
+def round_has_decisions(funding_round) -> bool:
+    """True once any decision of the round was proposed (released, cancelled or still open)."""
+    return Decision.objects.filter(application__funding_round_id=funding_round.pk).exists()
 
 
 def reviews_for_staff(user):

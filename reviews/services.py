@@ -4,6 +4,7 @@ submission happens here, in a transaction, on locked rows, with an audit record
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, FloatField, Sum
 from django.db.models.functions import Cast
@@ -19,6 +20,7 @@ from foerderportal.errors import DomainError
 from foerderportal.formatting import euro
 
 from .models import Criterion, Decision, Recommendation, Review, Score
+from .selectors import round_has_decisions
 
 
 class ReviewError(DomainError):
@@ -36,6 +38,63 @@ def _save(instance, user, fields):
 def _require_staff(user):
     if not is_academy_staff(user):
         raise ReviewError(_("Nur Mitarbeitende der Akademie dürfen das."))
+
+
+# --- rounds ------------------------------------------------------------------
+
+# What the four-eyes rule and the caps rest on: fixed once the round's first decision was proposed.
+LOCKED_ROUND_FIELDS = (
+    "four_eyes",
+    "opens_at",
+    "deadline",
+    "places",
+    "budget",
+    "max_per_package",
+    "facilitation_months",
+)
+
+
+def locked_round_fields(*, funding_round: FundingRound, user) -> tuple:
+    """The fields ``user`` may no longer change in ``funding_round`` (none for a superuser)."""
+    if funding_round.pk is None or user.is_superuser or not round_has_decisions(funding_round):
+        return ()
+    return LOCKED_ROUND_FIELDS
+
+
+@transaction.atomic
+def change_round(*, funding_round: FundingRound, by, changes: dict) -> FundingRound:
+    """Change a round's settings (``{field: new value}``); the change is kept in the round's history.
+
+    Once a decision of the round was proposed, four eyes, the dates and the limits are fixed
+    (except for a superuser): otherwise one person could untick four eyes, release their own
+    proposal and tick it again. Limits never drop below what is awarded (``FundingRound.clean``).
+    """
+    _require_staff(by)
+    # The row lock orders this change against proposals (propose_decision locks the round too).
+    funding_round = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+    changed = {name: value for name, value in changes.items() if getattr(funding_round, name) != value}
+    locked = sorted(set(changed) & set(locked_round_fields(funding_round=funding_round, user=by)))
+    if locked:
+        labels = [str(FundingRound._meta.get_field(name).verbose_name) for name in locked]
+        raise ReviewError(
+            ngettext(
+                "In dieser Förderrunde wurde bereits eine Entscheidung vorgeschlagen: "
+                "„%(fields)s“ kann nur noch ein Superuser ändern.",
+                "In dieser Förderrunde wurde bereits eine Entscheidung vorgeschlagen: "
+                "„%(fields)s“ können nur noch Superuser ändern.",
+                len(locked),
+            )
+            % {"fields": "“, „".join(labels)}
+        )
+    for name, value in changed.items():
+        setattr(funding_round, name, value)
+    try:
+        funding_round.full_clean()
+    except ValidationError as error:
+        raise ReviewError(" ".join(error.messages)) from error
+    funding_round._history_user = by
+    funding_round.save()
+    return funding_round
 
 
 # --- assignments and reviews --------------------------------------------------
@@ -262,6 +321,8 @@ def propose_decision(*, application: Application, kind: str, by, amount=None, re
     """Decide; with the round's four-eyes rule, only propose (another person releases)."""
     _require_staff(by)
     application = _lock_application(application)
+    # Locked like in change_round: the four-eyes flag read here cannot change under this proposal.
+    funding_round = FundingRound.objects.select_for_update().get(pk=application.funding_round_id)
     amount = _validate(application, kind, amount, reasons)
     if Decision.objects.filter(application=application, status=Decision.Status.PROPOSED).exists():
         raise ReviewError(_("Für diesen Antrag liegt bereits ein Vorschlag zur Freigabe vor."))
@@ -269,7 +330,7 @@ def propose_decision(*, application: Application, kind: str, by, amount=None, re
     decision._history_user = by
     decision.save()
     log_event(application, by, "decision_proposed", kind=kind, amount=str(amount or ""))
-    if not application.funding_round.four_eyes:
+    if not funding_round.four_eyes:
         return release_decision(decision=decision, by=by)
     return decision
 

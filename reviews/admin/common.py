@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_academy
 from applications.forms import SECTIONS
 from applications.models import Application
 from foerderportal.formatting import german_decimal
@@ -62,3 +63,29 @@ def application_sections(application):
             values.append((field.verbose_name, value if value not in ("", None) else None))
         sections.append({"title": section.title, "values": values})
     return sections
+
+
+# The query parameters Django's own list filters (field, related and choices filters) use.
+FILTER_PARAM_SUFFIXES = ("", "__exact", "__isnull", "__id__exact")
+
+
+class ReviewerLookupsMixin:
+    """A reviewer filters a changelist only through its list filters.
+
+    Django allows lookups on local fields and annotations by default, so ``?mean_score__lt=60``
+    would filter by other reviewers' scores without any column showing them. For anyone but the
+    academy, every other query parameter is refused (``DisallowedModelAdminLookup``: HTTP 400).
+    """
+
+    def reviewer_filter_params(self, request):
+        return {
+            f"{name}{suffix}"
+            for name in self.get_list_filter(request)
+            if isinstance(name, str)
+            for suffix in FILTER_PARAM_SUFFIXES
+        }
+
+    def lookup_allowed(self, lookup, value, request):
+        if is_academy(request):
+            return super().lookup_allowed(lookup, value, request)
+        return lookup in self.reviewer_filter_params(request)

@@ -28,7 +28,7 @@ from reviews.forms import AssignReviewersForm, DecisionForm, RejectForm
 from reviews.models import Decision, Review
 from reviews.selectors import applications_for_staff, with_scores
 
-from .common import decision_message, two_places
+from .common import ReviewerLookupsMixin, decision_message, two_places
 
 
 @admin.register(Decision)
@@ -106,9 +106,10 @@ class DecisionAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             )
 
 
-class ReviewApplicationAdmin(ApplicationAdmin):
+class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
     """Applications for the academy (everything, with scores and decisions) and for reviewers
-    (their assignments, read-only, without other reviewers' scores)."""
+    (their assignments, read-only, without other reviewers' scores: no score annotations, and
+    no query parameter beyond the list filters)."""
 
     change_form_template = "admin/reviews/application/change_form.html"
     score_columns = ("mean_score_display", "reviews_display", "spread_display")
@@ -119,8 +120,9 @@ class ReviewApplicationAdmin(ApplicationAdmin):
         return applications_for_staff(request.user)
 
     def get_queryset(self, request):
-        # One query for the list: scores are annotations, organisation and round are joined.
-        return with_scores(self.visible_applications(request)).select_related("organisation", "funding_round")
+        # One query for the list: scores are annotations (academy only), organisation and round are joined.
+        queryset = self.visible_applications(request).select_related("organisation", "funding_round")
+        return with_scores(queryset) if is_academy(request) else queryset
 
     def get_list_display(self, request):
         # Reviewers do not see other reviewers' scores.

@@ -33,6 +33,31 @@ class ReviewFundingRoundAdmin(FundingRoundAdmin):
     inlines = [CriterionInline]
     ranking_template = "admin/reviews/fundinground/ranking.html"
 
+    # --- four eyes, dates and limits are fixed once a decision was proposed ----------
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += services.locked_round_fields(funding_round=obj, user=request.user)
+        return fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["round_locked"] = bool(services.locked_round_fields(funding_round=obj, user=request.user))
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            # The service re-checks the lock on the locked row (a proposal may have come in meanwhile).
+            services.change_round(
+                funding_round=obj, by=request.user, changes={name: getattr(obj, name) for name in form.changed_data}
+            )
+        except DomainError as error:
+            raise PermissionDenied(error.message) from error
+
     @admin.display(description=_("Rangliste"))
     def ranking_link(self, obj):
         url = reverse("admin:applications_fundinground_ranking", args=[obj.pk])

@@ -18,7 +18,7 @@ from reviews.forms import ConflictForm, ReviewScoreForm
 from reviews.models import Criterion, Review
 from reviews.selectors import reviews_for_staff
 
-from .common import application_sections
+from .common import ReviewerLookupsMixin, application_sections
 
 
 class CriterionInline(admin.TabularInline):
@@ -47,7 +47,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class ReviewAdmin(ReviewerLookupsMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = [
         "application_reference",
         "organisation_name",

@@ -18,7 +18,6 @@ from reviews.services import assign_reviewer, declare_conflict, declare_no_confl
 from tests.conftest import submitted_application
 from tests.factories import (
     ApplicationFactory,
-    make_academy_staff,
     make_reviewer,
 )
 
@@ -35,12 +34,6 @@ DECISIONS = "/admin/reviews/decision/"
 @pytest.fixture(autouse=True)
 def roles(db):
     ensure_roles()
-
-
-@pytest.fixture
-def colleague(roles):
-    """A second member of the academy's staff (for the four-eyes rule)."""
-    return make_academy_staff(first_name="Bert", last_name="Zweitperson")
 
 
 @pytest.fixture
