@@ -98,6 +98,18 @@ class FundingRoundAdmin(admin.ModelAdmin):
             {"fields": ["max_per_package", "places", "budget", "facilitation_months", "eligible_kinds"]},
         ),
         (_("Auswahlverfahren"), {"fields": ["four_eyes", "spread_threshold"]}),
+        (
+            _("Bescheid"),
+            {
+                "fields": [
+                    "legal_basis",
+                    "signing_officer",
+                    "signing_officer_title",
+                    "signed_electronically",
+                    "legal_remedies",
+                ]
+            },
+        ),
     ]
 
 
