@@ -111,8 +111,9 @@ def signature(funding_round, kind):
 
 def facilitation_period(decision, letter_date):
     """The period the facilitation of this award is created with (``applications.periods``):
-    from the month after the release; a preview (not released yet) counts from the letter's date."""
-    if decision is None or decision.kind != Decision.Kind.AWARD:
+    from the month after the release; a preview (not released yet) counts from the letter's date.
+    A rejection names the period applied for; a waiting-list notice none."""
+    if decision is None or decision.kind not in (Decision.Kind.AWARD, Decision.Kind.REJECT):
         return None
     released = decision.released_at or letter_date
     return decision.application.funding_round.facilitation_period(timezone.localdate(released))
