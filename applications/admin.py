@@ -103,6 +103,18 @@ class FundingRoundAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             {"fields": ["max_per_package", "places", "budget", "facilitation_months", "eligible_kinds"]},
         ),
         (_("Auswahlverfahren"), {"fields": ["four_eyes", "spread_threshold"]}),
+        (
+            _("Bescheid"),
+            {
+                "fields": [
+                    "legal_basis",
+                    "signing_officer",
+                    "signing_officer_title",
+                    "signed_electronically",
+                    "legal_remedies",
+                ]
+            },
+        ),
     ]
     history_list_display = ["four_eyes", "opens_at", "deadline", "places", "budget", "max_per_package"]
 

@@ -17,6 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from foerderportal.audit import Event
 
+from .periods import default_start, period_end
+
 OFFICIAL_KEY_REGEX = r"^08([0-9]{6}|[0-9]{10})$"
 official_key_validator = RegexValidator(
     OFFICIAL_KEY_REGEX,
@@ -44,6 +46,48 @@ class OrganisationKind(models.TextChoices):
     LANDKREIS = "landkreis", _("Landkreis")
     GVV = "gvv", _("Gemeindeverwaltungsverband")
     VVG = "vvg", _("Vereinbarte Verwaltungsgemeinschaft")
+
+
+# How a letter names an organisation of each kind (German grammar, so not translated: letters are
+# always German). Per kind: the grammatical gender and the title, declined after the definite article.
+# A Stadtkreis is a city (§ 3 Abs. 1 GemO: Stadtkreise are Gemeinden without a Landkreis); the legal
+# person that applies and receives the Bescheid is "die Stadt Heidelberg", not the "Stadtkreis".
+CASES = ("nom", "gen", "dat", "acc")
+ARTICLES = {
+    "f": {"nom": "die", "gen": "der", "dat": "der", "acc": "die"},
+    "m": {"nom": "der", "gen": "des", "dat": "dem", "acc": "den"},
+}
+DESIGNATIONS = {
+    OrganisationKind.GEMEINDE: ("f", {"nom": "Gemeinde", "gen": "Gemeinde", "dat": "Gemeinde", "acc": "Gemeinde"}),
+    OrganisationKind.STADT: ("f", {"nom": "Stadt", "gen": "Stadt", "dat": "Stadt", "acc": "Stadt"}),
+    OrganisationKind.GROSSE_KREISSTADT: (
+        "f",
+        {"nom": "Große Kreisstadt", "gen": "Großen Kreisstadt", "dat": "Großen Kreisstadt", "acc": "Große Kreisstadt"},
+    ),
+    OrganisationKind.STADTKREIS: ("f", {"nom": "Stadt", "gen": "Stadt", "dat": "Stadt", "acc": "Stadt"}),
+    OrganisationKind.LANDKREIS: (
+        "m",
+        {"nom": "Landkreis", "gen": "Landkreises", "dat": "Landkreis", "acc": "Landkreis"},
+    ),
+    OrganisationKind.GVV: (
+        "m",
+        {
+            "nom": "Gemeindeverwaltungsverband",
+            "gen": "Gemeindeverwaltungsverbands",
+            "dat": "Gemeindeverwaltungsverband",
+            "acc": "Gemeindeverwaltungsverband",
+        },
+    ),
+    OrganisationKind.VVG: (
+        "f",
+        {
+            "nom": "Vereinbarte Verwaltungsgemeinschaft",
+            "gen": "Vereinbarten Verwaltungsgemeinschaft",
+            "dat": "Vereinbarten Verwaltungsgemeinschaft",
+            "acc": "Vereinbarte Verwaltungsgemeinschaft",
+        },
+    ),
+}
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -92,6 +136,34 @@ class Organisation(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def official_name(self):
+        """The name as an addressee: "Stadt Tübingen", "Landkreis Böblingen", "Alb-Donau-Kreis"."""
+        return self._designation("nom")
+
+    def designation(self, case="nom"):
+        """The name with article, declined: "die Stadt Tübingen", "des Landkreises Böblingen".
+
+        ``case`` is "nom", "gen", "dat" or "acc". Names that already carry their title (the
+        GV100AD import writes "Landkreis Esslingen", "Gemeindeverwaltungsverband Plochingen",
+        "Alb-Donau-Kreis") do not repeat it.
+        """
+        designation = self._designation(case)
+        return f"{ARTICLES[DESIGNATIONS[self.kind][0]][case]} {designation}"
+
+    def _designation(self, case):
+        if case not in CASES:
+            raise ValueError(f"unknown case {case!r}, expected one of {CASES}")
+        name = " ".join(self.name.split())
+        _gender, titles = DESIGNATIONS[self.kind]
+        title = titles["nom"]
+        if name.casefold().startswith(title.casefold() + " "):
+            return f"{titles[case]} {name[len(title) + 1 :]}"
+        if self.kind == OrganisationKind.LANDKREIS and name.casefold().endswith("kreis"):
+            # "der Alb-Donau-Kreis", "des Alb-Donau-Kreises"
+            return name + ("es" if case == "gen" else "")
+        return f"{titles[case]} {name}"
 
 
 class Membership(models.Model):
@@ -275,6 +347,11 @@ class FundingRound(models.Model):
 
     def is_eligible(self, organisation):
         return organisation.kind in self.eligible_kinds
+
+    def facilitation_period(self, released_on):
+        """(first day, end) of the facilitation of an award released on ``released_on`` (a date)."""
+        starts_on = default_start(released_on)
+        return starts_on, period_end(starts_on, self.facilitation_months)
 
     def days_left(self, now):
         local_deadline = timezone.localtime(self.deadline).date()

@@ -9,7 +9,8 @@ Period rules (pure functions below, tested on their own):
 * a facilitation starts on the first day of the month after the award was released
   (``default_start``); staff may move the start later (``reschedule_facilitation``);
 * it ends ``funding_round.facilitation_months`` calendar months later (``period_end``,
-  ``dateutil.relativedelta``: 31 January + 1 month = 28/29 February);
+  ``dateutil.relativedelta``: 31 January + 1 month = 28/29 February); both functions live in
+  ``applications.periods``, so the Bescheid states the same dates;
 * the interim report is due at half the period, the final report at its end;
 * a milestone is due ``month_offset`` months after the start, never after the end.
 """
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.roles import MODERATOR_GROUP, is_academy_staff
 from applications.models import Application, FundingRound, Membership
+from applications.periods import default_start, period_end
 from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
 from foerderportal.files import JPEG, PDF, PNG, UPLOAD_FIELDS, UploadRejected, check_upload, store_upload
@@ -118,13 +120,7 @@ def _require_logger(user, facilitation):
 # --- period ---------------------------------------------------------------------
 
 
-def default_start(released_on: date_type) -> date_type:
-    """First day of the month after the release."""
-    return released_on.replace(day=1) + relativedelta(months=1)
-
-
-def period_end(starts_on: date_type, months: int) -> date_type:
-    return starts_on + relativedelta(months=months)
+# ``default_start`` and ``period_end`` live in ``applications.periods``: the Bescheid states the same dates.
 
 
 def interim_due(starts_on: date_type, months: int) -> date_type:

@@ -270,6 +270,6 @@ class LetterAdmin(RecordAdminMixin, admin.ModelAdmin):
         if done:
             self.message_user(
                 request,
-                ngettext("%d Schreiben freigegeben.", "%d Schreiben freigegeben.", done) % done,
+                ngettext("%d Dokument freigegeben.", "%d Dokumente freigegeben.", done) % done,
                 messages.SUCCESS,
             )

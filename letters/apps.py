@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class LettersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "letters"
-    verbose_name = _("Bescheide und Bestätigungen")
+    verbose_name = _("Bescheide und Eingangsbestätigungen")
 
     def ready(self):
         from applications.models import ApplicationEvent

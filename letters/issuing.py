@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application
+from applications.models import DESIGNATIONS, Application
 from reviews.models import Decision
 
 from . import selectors
@@ -33,12 +33,8 @@ TEMPLATES = {
     Letter.Kind.REJECTION: "letters/rejection.html",
     Letter.Kind.WAITLIST: "letters/waitlist.html",
 }
-TITLES = {
-    Letter.Kind.RECEIPT: "Eingangsbestätigung",
-    Letter.Kind.AWARD: "Bescheid über die Teilnahme an der Prozessbegleitung",
-    Letter.Kind.REJECTION: "Bescheid über Ihren Antrag auf Prozessbegleitung",
-    Letter.Kind.WAITLIST: "Mitteilung: Aufnahme in die Nachrückliste",
-}
+# The subject line of each letter is its kind's label: one term per document everywhere.
+TITLES = {kind: kind.label for kind in Letter.Kind}
 
 DEFAULT_SENDER = {
     "name": "Führungsakademie Baden-Württemberg",
@@ -46,7 +42,8 @@ DEFAULT_SENDER = {
     "street": "Hans-Thoma-Straße 1",
     "city": "76133 Karlsruhe",
     "contact": "Team Prozessbegleitung",
-    "phone": "",
+    # Placeholders like the e-mail's .example domain: production sets LETTER_SENDER.
+    "phone": "0721 000000",
     "email": "",
     # The sender line above the address (DIN 5008 return address); it must fit 80 mm.
     "return_line": "Führungsakademie Baden-Württemberg · Hans-Thoma-Str. 1 · 76133 Karlsruhe",
@@ -68,30 +65,85 @@ def sender():
     return values
 
 
+def _names_organisation(line, organisation):
+    """True for an address line that names the addressee ("Universitätsstadt Tübingen",
+    "Landratsamt Böblingen"), not for the town line ("72070 Tübingen") or a street."""
+    if line[:1].isdigit():
+        return False
+    name = " ".join(organisation.name.split())
+    title = DESIGNATIONS[organisation.kind][1]["nom"]
+    # "Landkreis Böblingen" is named by "Landratsamt Böblingen" too.
+    core = name[len(title) + 1 :] if name.casefold().startswith(title.casefold() + " ") else name
+    return core.casefold() in line.casefold()
+
+
 def recipient_lines(application):
-    """Organisation name, then the postal address given in the application."""
-    name = application.organisation.name
-    lines = [line.strip() for line in application.postal_address.splitlines() if line.strip()]
-    if not lines or lines[0] != name:
-        lines.insert(0, name)
+    """The addressee, then the postal address given in the application, the name only once.
+
+    When the address opens with a line naming the organisation ("Universitätsstadt Tübingen",
+    "Bürgermeisteramt Aichwald"), that line is the addressee; otherwise the organisation's
+    official name ("Stadt Tübingen", "Landkreis Böblingen") heads the address.
+    """
+    organisation = application.organisation
+    lines = [" ".join(line.split()) for line in application.postal_address.splitlines() if line.strip()]
+    if not lines or not _names_organisation(lines[0], organisation):
+        lines.insert(0, organisation.official_name)
     return lines
+
+
+def legal_basis(funding_round):
+    """The round's legal basis as staff wrote it; empty: its Förderaufruf and the norm."""
+    return funding_round.legal_basis.strip()
+
+
+def signature(funding_round, kind):
+    """Who issues the letter (§ 37 Abs. 3 LVwVfG): the authority, the officer of the round.
+
+    A receipt is always issued by the machine; a Bescheid carries the round's officer and,
+    where the round says so, "elektronisch erstellt, ohne Unterschrift gültig".
+    """
+    if kind == Letter.Kind.RECEIPT:
+        return {"officer": "", "officer_title": "", "electronic": True}
+    return {
+        "officer": funding_round.signing_officer.strip(),
+        "officer_title": funding_round.signing_officer_title.strip(),
+        "electronic": funding_round.signed_electronically,
+    }
+
+
+def facilitation_period(decision, letter_date):
+    """The period the facilitation of this award is created with (``applications.periods``):
+    from the month after the release; a preview (not released yet) counts from the letter's date.
+    A rejection names the period applied for; a waiting-list notice none."""
+    if decision is None or decision.kind not in (Decision.Kind.AWARD, Decision.Kind.REJECT):
+        return None
+    released = decision.released_at or letter_date
+    return decision.application.funding_round.facilitation_period(timezone.localdate(released))
 
 
 def _context(application, kind, *, decision=None, letter_date=None, preview=False, supersedes=None, note=""):
     funding_round = application.funding_round
+    organisation = application.organisation
     title = TITLES[kind]
+    letter_date = timezone.localtime(letter_date or timezone.now())
+    period = facilitation_period(decision, letter_date)
     return {
         "title": f"{title} – {application.reference_number}",
         "subject": title,
         "subject_detail": f"{funding_round.programme.name} – {funding_round.name}",
         "sender": sender(),
         "application": application,
-        "organisation": application.organisation,
+        "organisation": organisation,
+        "designation": {case: organisation.designation(case) for case in ("nom", "gen", "dat", "acc")},
         "funding_round": funding_round,
         "programme": funding_round.programme,
         "decision": decision,
         "recipient_lines": recipient_lines(application),
-        "letter_date": timezone.localtime(letter_date or timezone.now()),
+        "letter_date": letter_date,
+        "period_start": period[0] if period else None,
+        "period_end": period[1] if period else None,
+        "legal_basis": legal_basis(funding_round),
+        "signature": signature(funding_round, kind),
         "legal_remedies": funding_round.legal_remedies.strip(),
         "preview": preview,
         "supersedes": supersedes,

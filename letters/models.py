@@ -42,10 +42,13 @@ MUTABLE_AFTER_RELEASE = frozenset(
 
 class Letter(models.Model):
     class Kind(models.TextChoices):
+        # One term per document (DESIGN.md): the decision is the "Bescheid", the receipt the
+        # "Eingangsbestätigung". A waiting-list place is no decision yet (no legal remedies), so
+        # its letter is a "Mitteilung", not a Bescheid.
         RECEIPT = "receipt", _("Eingangsbestätigung")
-        AWARD = "award", _("Zusage")
-        REJECTION = "rejection", _("Ablehnung")
-        WAITLIST = "waitlist", _("Mitteilung Nachrückliste")
+        AWARD = "award", _("Bescheid – Aufnahme in die Prozessbegleitung")
+        REJECTION = "rejection", _("Bescheid – Ablehnung")
+        WAITLIST = "waitlist", _("Mitteilung – Nachrückliste")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
@@ -110,8 +113,8 @@ class Letter(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Schreiben")
-        verbose_name_plural = _("Schreiben")
+        verbose_name = _("Dokument")
+        verbose_name_plural = _("Dokumente")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -158,13 +161,13 @@ class Letter(models.Model):
             # Ask the database, not the instance: a stale copy must not slip through.
             if not bookkeeping_only and type(self)._default_manager.filter(pk=self.pk, status="released").exists():
                 raise ReleasedLetterError(
-                    _("Ein freigegebenes Schreiben kann nicht geändert werden. Stellen Sie eine Berichtigung aus.")
+                    _("Ein freigegebenes Dokument kann nicht geändert werden. Stellen Sie eine Berichtigung aus.")
                 )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if type(self)._default_manager.filter(pk=self.pk, status="released").exists():
-            raise ReleasedLetterError(_("Ein freigegebenes Schreiben kann nicht gelöscht werden."))
+            raise ReleasedLetterError(_("Ein freigegebenes Dokument kann nicht gelöscht werden."))
         return super().delete(*args, **kwargs)
 
     @property

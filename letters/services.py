@@ -34,7 +34,7 @@ from .notification import NOTIFIED_KINDS, State, format_day
 
 def _require_academy(user):
     if not is_academy_staff(user):
-        raise LetterError(_("Nur Mitarbeitende der Akademie dürfen Schreiben berichtigen oder freigeben."))
+        raise LetterError(_("Nur Mitarbeitende der Akademie dürfen Dokumente berichtigen oder freigeben."))
 
 
 __all__ = [
@@ -65,10 +65,10 @@ def issue_correction(*, letter: Letter, by, note: str = "", release: bool = True
     if old.kind == Letter.Kind.RECEIPT:
         raise LetterError(_("Eine Eingangsbestätigung wird nicht berichtigt."))
     if not old.is_released:
-        raise LetterError(_("Nur ein freigegebenes Schreiben kann berichtigt werden; ändern Sie den Entwurf."))
+        raise LetterError(_("Nur ein freigegebenes Dokument kann berichtigt werden; ändern Sie den Entwurf."))
     if Letter.objects.filter(supersedes=old).exists():
         raise LetterError(
-            _("Zu diesem Schreiben gibt es bereits eine Berichtigung. Berichtigen Sie die neueste Fassung.")
+            _("Zu diesem Dokument gibt es bereits eine Berichtigung. Berichtigen Sie die neueste Fassung.")
         )
     now = now or timezone.now()
     decision = load_decision(old.decision_id)
@@ -79,7 +79,7 @@ def issue_correction(*, letter: Letter, by, note: str = "", release: bool = True
     try:
         correction = store_letter(correction, pdf, release=release, now=now)
     except IntegrityError as error:
-        raise LetterError(_("Zu diesem Schreiben gibt es bereits eine Berichtigung.")) from error
+        raise LetterError(_("Zu diesem Dokument gibt es bereits eine Berichtigung.")) from error
     if release:
         _announce(correction)
     return correction
@@ -91,7 +91,7 @@ def rerender_draft(*, letter: Letter, by, now=None) -> Letter:
     locked = Letter.objects.select_for_update().get(pk=letter.pk)
     if locked.is_released:
         raise ReleasedLetterError(
-            _("Ein freigegebenes Schreiben kann nicht geändert werden. Stellen Sie eine Berichtigung aus.")
+            _("Ein freigegebenes Dokument kann nicht geändert werden. Stellen Sie eine Berichtigung aus.")
         )
     now = now or timezone.now()
     decision = load_decision(locked.decision_id)
@@ -116,7 +116,7 @@ def release_letter(*, letter: Letter, by, now=None) -> Letter:
     _require_academy(by)
     locked = Letter.objects.select_for_update().select_related("application__funding_round").get(pk=letter.pk)
     if locked.is_released:
-        raise ReleasedLetterError(_("Dieses Schreiben ist bereits freigegeben."))
+        raise ReleasedLetterError(_("Dieses Dokument ist bereits freigegeben."))
     if locked.application.funding_round.four_eyes and locked.rendered_by_id == by.pk:
         raise LetterError(_("Vier-Augen-Prinzip: Eine andere Person muss die Berichtigung freigeben."))
     locked.status = Letter.Status.RELEASED

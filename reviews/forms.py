@@ -111,7 +111,7 @@ class AssignReviewersForm(forms.Form):
 class RejectForm(forms.Form):
     reasons = forms.CharField(
         label=_("Begründung für den Bescheid"),
-        help_text=_("Die Begründung steht im Ablehnungsbescheid an die Kommune."),
+        help_text=_("Die Begründung steht im Bescheid (Ablehnung) an die Kommune."),
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
         error_messages={"required": _("Bitte begründen Sie die Ablehnung.")},
     )

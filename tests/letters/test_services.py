@@ -133,7 +133,7 @@ def test_correction_is_a_new_letter_that_references_the_old_one(
     text = pdf_text(letter_bytes(correction))
     assert "Berichtigung" in text and "Die Anschrift war unvollständig." in text
     assert letter_bytes(Letter.objects.get(pk=old.pk)) == old_bytes  # the old file is untouched
-    assert "Berichtigtes Schreiben" in mailoutbox[0].subject
+    assert "Berichtigte Fassung" in mailoutbox[0].subject
     # A chain, not a fork; receipts are not corrected.
     with pytest.raises(services.LetterError):
         services.issue_correction(letter=old, by=academy)

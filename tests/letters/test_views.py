@@ -79,7 +79,7 @@ def test_dashboard_lists_released_letters(client, application, award):
     page = client.get(reverse("applications:dashboard")).content.decode()
     assert reverse("letters:download", args=[receipt.pk]) in page
     assert reverse("letters:download", args=[letter.pk]) in page
-    assert "Zusage (PDF)" in page
+    assert "Bescheid – Aufnahme in die Prozessbegleitung (PDF)" in page
 
 
 def test_admin_lists_letters_and_downloads_for_academy_only(client, application, award, academy):
