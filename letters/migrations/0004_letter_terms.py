@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0002_released_letter_trigger'),
+        ('letters', '0003_notification'),
     ]
 
     operations = [
