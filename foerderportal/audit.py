@@ -30,6 +30,13 @@ DATA_LABELS = {
     "done_on": _("erledigt am"),
     "report": _("Bericht"),
     "reviewers": _("Gutachter/innen"),
+    "changes": _("Änderungen"),
+    "attachments_added": _("Anlagen hinzugefügt"),
+    "attachments_removed": _("Anlagen entfernt"),
+    "sections": _("Abschnitte"),
+    "attachment_kinds": _("Anlagenarten"),
+    "due_on": _("Frist"),
+    "message": _("Nachricht"),
 }
 
 
@@ -69,14 +76,15 @@ class Event(models.Model):
         for key, value in (self.data or {}).items():
             if value in (None, "", [], {}):
                 continue
+            value = self.display_value(key, value)
             if isinstance(value, list | tuple):
                 value = ", ".join(str(item) for item in value)
             label = DATA_LABELS.get(key, _("Angabe"))
-            parts.append(f"{label}: {self.display_value(key, value)}")
+            parts.append(f"{label}: {value}")
         return "; ".join(parts)
 
     def display_value(self, key, value):
-        """A subclass may turn a stored code into its German label (e.g. a decision kind)."""
+        """A subclass may turn a stored code (or a list of them) into German text (e.g. a decision kind)."""
         return value
 
 
