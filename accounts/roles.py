@@ -54,7 +54,10 @@ def academy_staff_users():
 
 ROLE_PERMISSIONS = {
     # Academy staff: everything in the portal's own apps.
-    ACADEMY_GROUP: {"app_labels": ["accounts", "applications", "reviews", "facilitation"], "codenames": []},
+    ACADEMY_GROUP: {
+        "app_labels": ["accounts", "applications", "reviews", "correspondence", "facilitation"],
+        "codenames": [],
+    },
     # Steering-group members: see their assigned applications and edit their own reviews
     # (querysets in the admin restrict both to their assignments).
     REVIEWER_GROUP: {

@@ -94,6 +94,12 @@ class AttachmentForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, kinds=None, **kwargs):
+        """``kinds``: the attachment kinds that may be uploaded now (after a request: only the reopened ones)."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = kinds
+
 
 class JoinOrganisationForm(forms.Form):
     organisation = forms.ModelChoiceField(

@@ -372,6 +372,8 @@ class Application(models.Model):
         DRAFT = "draft", _("Entwurf")
         SUBMITTED = "submitted", _("eingereicht")
         IN_REVIEW = "in_review", _("in Prüfung")
+        # A request for missing items (Nachforderung) is open: named sections and attachments reopened.
+        INFO_REQUESTED = "info_requested", _("Rückfrage offen")
         AWARDED = "awarded", _("bewilligt")
         REJECTED = "rejected", _("abgelehnt")
         WAITLISTED = "waitlisted", _("Nachrückliste")
@@ -464,8 +466,21 @@ class Application(models.Model):
         verbose_name=_("zurückgezogen von"),
     )
 
+    # A request for missing items (``correspondence``) reopens these sections (applications.forms.SECTIONS
+    # slugs) and attachment kinds for confirmed members; set and cleared by applications.services only.
+    reopened_sections = models.JSONField(_("wieder geöffnete Abschnitte"), default=list, blank=True, editable=False)
+    reopened_attachment_kinds = models.JSONField(
+        _("wieder geöffnete Anlagenarten"), default=list, blank=True, editable=False
+    )
+    # The status the application returns to on re-submission, and what it looked like when it was reopened.
+    status_before_request = models.CharField(
+        _("Status vor der Rückfrage"), max_length=16, choices=Status.choices, blank=True, editable=False
+    )
+    reopen_snapshot = models.JSONField(_("Stand bei der Rückfrage"), default=dict, blank=True, editable=False)
+    resubmitted_at = models.DateTimeField(_("erneut eingereicht am"), null=True, blank=True, editable=False)
+
     # Who changed what, and when (django-simple-history): the staff-visible audit trail.
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "reopen_snapshot"])
 
     class Meta:
         verbose_name = _("Antrag")
@@ -485,6 +500,10 @@ class Application(models.Model):
                 | Q(reference_number__isnull=False, submitted_at__isnull=False),
                 name="application_submitted_has_reference",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="info_requested") | ~Q(status_before_request=""),
+                name="application_info_requested_knows_its_return",
+            ),
         ]
         indexes = [models.Index(fields=["funding_round", "status"])]
 
@@ -494,6 +513,21 @@ class Application(models.Model):
     @property
     def is_editable(self):
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_reopened(self):
+        """A request for missing items is open: only ``reopened_sections`` / ``reopened_attachment_kinds`` change."""
+        return self.status == self.Status.INFO_REQUESTED
+
+    def may_edit_section(self, slug):
+        return self.is_editable or (self.is_reopened and slug in self.reopened_sections)
+
+    def may_change_attachment_kind(self, kind):
+        return self.is_editable or (self.is_reopened and kind in self.reopened_attachment_kinds)
+
+    @property
+    def may_change_attachments(self):
+        return self.is_editable or (self.is_reopened and bool(self.reopened_attachment_kinds))
 
 
 def attachment_upload_to(instance, filename):
@@ -541,6 +575,10 @@ class ApplicationEvent(Event):
         "submitted": _("Antrag eingereicht"),
         "withdrawn": _("Antrag zurückgezogen"),
         "in_review": _("in Prüfung gegeben"),
+        "info_requested": _("Rückfrage gestellt"),
+        "request_answered": _("Rückfrage beantwortet"),
+        "resubmitted": _("Antrag erneut eingereicht"),
+        "message_sent": _("Nachricht gesendet"),
         "decision_proposed": _("Entscheidung vorgeschlagen"),
         "decision_award": _("Bewilligung freigegeben"),
         "decision_reject": _("Ablehnung freigegeben"),
@@ -551,3 +589,23 @@ class ApplicationEvent(Event):
 
     class Meta(Event.Meta):
         pass
+
+    def display_value(self, key, value):
+        # The diff of a re-submission: "Ziele: „alt“ → „neu“"; attachments by name and SHA-256.
+        if key == "changes" and isinstance(value, list):
+            return "; ".join(
+                "{label}: „{before}“ → „{after}“".format(
+                    label=change.get("label", change.get("field")),
+                    before=change.get("before") or "–",
+                    after=change.get("after") or "–",
+                )
+                for change in value
+                if isinstance(change, dict)
+            )
+        if key in ("attachments_added", "attachments_removed") and isinstance(value, list):
+            return ", ".join(
+                f"{item.get('name')} ({item.get('kind_label', item.get('kind'))}, SHA-256 {item.get('sha256')})"
+                for item in value
+                if isinstance(item, dict)
+            )
+        return super().display_value(key, value)

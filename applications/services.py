@@ -24,6 +24,7 @@ from foerderportal.files import store_upload
 from foerderportal.formatting import format_deadline
 
 from . import tasks
+from .forms import SECTIONS, SECTIONS_BY_SLUG
 from .models import Application, Attachment, FundingRound, Membership, Organisation
 
 
@@ -188,6 +189,8 @@ def start_application(*, funding_round: FundingRound, organisation: Organisation
 def _lock_editable(application, user, now):
     application = Application.objects.select_for_update().select_related("funding_round").get(pk=application.pk)
     _require_member(user, application.organisation_id)
+    if application.is_reopened:
+        return application  # what may change is checked per field and per attachment kind
     if application.status != Application.Status.DRAFT:
         raise ApplicationError(_("Der Antrag ist eingereicht und kann nicht mehr geändert werden."))
     if not application.funding_round.accepts_submissions_at(now):
@@ -198,12 +201,35 @@ def _lock_editable(application, user, now):
     return application
 
 
+def reopened_fields(application: Application) -> set[str]:
+    """The form fields of the sections a request for missing items reopened."""
+    return {name for slug in application.reopened_sections for name in SECTIONS_BY_SLUG[slug].fields}
+
+
+def _require_reopened_fields(application, fields):
+    if application.is_reopened and not set(fields) <= reopened_fields(application):
+        raise ApplicationError(
+            _(
+                "Dieser Abschnitt ist nicht zur Änderung freigegeben. Geändert werden können nur die Angaben, "
+                "nach denen die Akademie gefragt hat."
+            )
+        )
+
+
+def _require_reopened_kind(application, kind):
+    if application.is_reopened and kind not in application.reopened_attachment_kinds:
+        raise ApplicationError(
+            _("Anlagen der Art „%(kind)s“ sind nicht zur Änderung freigegeben.") % {"kind": Attachment.Kind(kind).label}
+        )
+
+
 @transaction.atomic
 def update_application(*, application: Application, user, data: dict, now=None) -> Application:
     """Save a section of the draft: only the given fields change."""
     now = now or timezone.now()
     locked = _lock_editable(application, user, now)
     changed = [name for name, value in data.items() if getattr(locked, name) != value]
+    _require_reopened_fields(locked, changed)
     for name in changed:
         setattr(locked, name, data[name])
     if changed:
@@ -219,6 +245,7 @@ def add_attachment(
 ) -> Attachment:
     now = now or timezone.now()
     locked = _lock_editable(application, user, now)
+    _require_reopened_kind(locked, kind)
     if locked.attachments.count() >= settings.ATTACHMENTS_PER_APPLICATION:
         raise ApplicationError(
             ngettext(
@@ -239,6 +266,7 @@ def add_attachment(
 def remove_attachment(*, attachment: Attachment, user, now=None) -> None:
     now = now or timezone.now()
     locked = _lock_editable(attachment.application, user, now)
+    _require_reopened_kind(locked, attachment.kind)
     name = attachment.original_name
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
@@ -313,3 +341,127 @@ def withdraw_application(*, application: Application, user, now=None) -> Applica
     locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "updated_at"])
     log_event(locked, user, "withdrawn")
     return locked
+
+
+# --- requests for missing items (Nachforderung) ------------------------------------
+# ``correspondence.services`` owns the request and the thread; what the application itself must
+# know (which sections and attachment kinds are open, where it returns to, its state before) is
+# set and cleared here.
+
+CONTENT_FIELDS = [name for section in SECTIONS for name in section.fields]
+# What a request sets and a re-submission clears on the application.
+REQUEST_STATE_FIELDS = [
+    "status",
+    "status_before_request",
+    "reopened_sections",
+    "reopened_attachment_kinds",
+    "reopen_snapshot",
+    "updated_at",
+]
+
+
+def _snapshot(application) -> dict:
+    """The content as JSON-able text, and the attachments with their hashes: the "before" of the diff."""
+    return {
+        "fields": {name: _plain(getattr(application, name)) for name in CONTENT_FIELDS},
+        "attachments": [
+            {"pk": att.pk, "name": att.original_name, "kind": att.kind, "sha256": att.sha256}
+            for att in application.attachments.order_by("pk")
+        ],
+    }
+
+
+def _plain(value):
+    return "" if value is None else str(value)
+
+
+def _field_label(name):
+    return str(Application._meta.get_field(name).verbose_name)
+
+
+def resubmission_diff(before: dict, after: dict) -> dict:
+    """Field by field (label, before, after) and attachments added/removed with their SHA-256."""
+    old_fields, new_fields = before.get("fields", {}), after["fields"]
+    changes = [
+        {"field": name, "label": _field_label(name), "before": old_fields.get(name, ""), "after": new_fields[name]}
+        for name in CONTENT_FIELDS
+        if old_fields.get(name, "") != new_fields[name]
+    ]
+    old_attachments = {item["pk"]: item for item in before.get("attachments", [])}
+    new_attachments = {item["pk"]: item for item in after["attachments"]}
+
+    def _labelled(item):
+        return {**item, "kind_label": str(Attachment.Kind(item["kind"]).label)}
+
+    return {
+        "changes": changes,
+        "attachments_added": [_labelled(item) for pk, item in new_attachments.items() if pk not in old_attachments],
+        "attachments_removed": [_labelled(item) for pk, item in old_attachments.items() if pk not in new_attachments],
+    }
+
+
+@transaction.atomic
+def reopen_for_request(
+    *, application: Application, sections: list[str], attachment_kinds: list[str], by, due_on=None
+) -> Application:
+    """Academy staff ask for missing items: the application shows "Rückfrage offen" and only the
+    named sections and attachment kinds can be changed by confirmed members until it is re-submitted."""
+    if not is_academy_staff(by):
+        raise ApplicationError(_("Nur Mitarbeitende der Akademie können Unterlagen nachfordern."))
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status not in (Application.Status.SUBMITTED, Application.Status.IN_REVIEW):
+        raise ApplicationError(
+            _("Unterlagen können nur zu eingereichten Anträgen oder Anträgen in Prüfung nachgefordert werden.")
+        )
+    unknown = [slug for slug in sections if slug not in SECTIONS_BY_SLUG]
+    unknown += [kind for kind in attachment_kinds if kind not in Attachment.Kind.values]
+    if unknown:
+        raise ApplicationError(_("Unbekannte Abschnitte oder Anlagenarten: %(items)s.") % {"items": ", ".join(unknown)})
+    locked.status_before_request = locked.status
+    locked.status = Application.Status.INFO_REQUESTED
+    locked.reopened_sections = [section.slug for section in SECTIONS if section.slug in sections]
+    locked.reopened_attachment_kinds = [kind for kind in Attachment.Kind.values if kind in attachment_kinds]
+    locked.reopen_snapshot = _snapshot(locked)
+    locked._history_user = by
+    locked.save(update_fields=REQUEST_STATE_FIELDS)
+    log_event(
+        locked,
+        by,
+        "info_requested",
+        sections=[str(SECTIONS_BY_SLUG[slug].title) for slug in locked.reopened_sections],
+        attachment_kinds=[str(Attachment.Kind(kind).label) for kind in locked.reopened_attachment_kinds],
+        due_on=due_on.strftime("%d.%m.%Y") if due_on else None,
+    )
+    return locked
+
+
+@transaction.atomic
+def resubmit_application(*, application: Application, user, now=None) -> Application:
+    """A confirmed member re-submits after a request for missing items: the reference number stays, the
+    application returns to its state before the request, and the change is recorded as a diff."""
+    now = now or timezone.now()
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    _require_member(user, locked.organisation_id)
+    if not locked.is_reopened:
+        raise ApplicationError(_("Zu diesem Antrag ist keine Rückfrage offen."))
+    missing = missing_items(locked)
+    if missing:
+        raise ApplicationError(
+            _("Der Antrag ist noch nicht vollständig. Es fehlen: %(missing)s.") % {"missing": ", ".join(missing)},
+            missing=missing,
+        )
+    diff = resubmission_diff(locked.reopen_snapshot, _snapshot(locked))
+    locked.status = locked.status_before_request
+    locked.status_before_request = ""
+    locked.reopened_sections, locked.reopened_attachment_kinds, locked.reopen_snapshot = [], [], {}
+    locked.resubmitted_at = now
+    locked._history_user = user
+    locked.save(update_fields=[*REQUEST_STATE_FIELDS, "resubmitted_at"])
+    log_event(locked, user, "resubmitted", reference_number=locked.reference_number, **diff)
+    return locked
+
+
+def last_resubmission_diff(application: Application) -> dict | None:
+    """The diff recorded with the latest re-submission (for staff pages), or None."""
+    event = application.events.filter(action="resubmitted").order_by("-created_at", "-pk").first()
+    return event.data if event else None

@@ -27,7 +27,7 @@ from .forms import (
     RegistrationForm,
     section_form_class,
 )
-from .models import Application, FundingRound, Membership
+from .models import Application, Attachment, FundingRound, Membership
 
 
 def home(request):
@@ -167,6 +167,7 @@ def overview(request, pk):
                 for s in SECTIONS
             ],
             "navigation": _navigation(application, "overview"),
+            "reopened_sections": [SECTIONS_BY_SLUG[slug] for slug in application.reopened_sections],
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
             "deadline_text": format_deadline(application.funding_round.deadline),
             "consent_form": None if request.user.has_notification_consent else NotificationConsentForm(),
@@ -186,7 +187,9 @@ def section(request, pk, section):
     current = SECTIONS_BY_SLUG.get(section)
     if current is None:
         raise Http404
-    if not application.is_editable:
+    if not application.may_edit_section(current.slug):
+        if application.is_reopened:
+            messages.error(request, _("Dieser Abschnitt ist nicht zur Änderung freigegeben."))
         return redirect("applications:overview", pk=application.pk)
     form_class = section_form_class(current)
     if request.method == "POST":
@@ -198,7 +201,11 @@ def section(request, pk, section):
             except services.ApplicationError as error:
                 messages.error(request, error.message)
                 return redirect("applications:overview", pk=application.pk)
-            messages.success(request, _("Entwurf gespeichert."))
+            messages.success(
+                request, _("Änderung gespeichert.") if application.is_reopened else _("Entwurf gespeichert.")
+            )
+            if application.is_reopened:
+                return redirect("applications:overview", pk=application.pk)
             if "next" in request.POST:
                 index = SECTIONS.index(current)
                 if index + 1 < len(SECTIONS):
@@ -233,12 +240,15 @@ def section(request, pk, section):
 @login_required
 def attachments(request, pk):
     application = _application_for(request, pk)
-    form = AttachmentForm()
+    kinds = [
+        (value, label) for value, label in Attachment.Kind.choices if application.may_change_attachment_kind(value)
+    ]
+    form = AttachmentForm(kinds=kinds)
     if request.method == "POST":
-        if not application.is_editable:
+        if not application.may_change_attachments:
             messages.error(request, _("Der Antrag ist eingereicht und kann nicht mehr geändert werden."))
             return redirect("applications:overview", pk=application.pk)
-        form = AttachmentForm(request.POST, request.FILES)
+        form = AttachmentForm(request.POST, request.FILES, kinds=kinds)
         if form.is_valid():
             try:
                 attachment = services.add_attachment(
@@ -263,6 +273,7 @@ def attachments(request, pk):
             "application": application,
             "form": form,
             "attachments": application.attachments.all(),
+            "changeable_kinds": [value for value, _label in kinds],
             "navigation": _navigation(application, "attachments"),
         },
     )

@@ -9,16 +9,27 @@ import sys
 sys.path.insert(0, os.getcwd())
 import grimp
 
-apps = ["foerderportal", "accounts", "applications", "reminders", "reviews", "letters", "facilitation", "demo"]
+apps = [
+    "foerderportal",
+    "accounts",
+    "applications",
+    "reminders",
+    "correspondence",
+    "reviews",
+    "letters",
+    "facilitation",
+    "demo",
+]
 rank = {
     "foerderportal": 0,
     "accounts": 1,
     "applications": 2,
     "reminders": 3,
-    "reviews": 4,
-    "letters": 5,
-    "facilitation": 5,
-    "demo": 6,
+    "correspondence": 4,
+    "reviews": 5,
+    "letters": 6,
+    "facilitation": 6,
+    "demo": 7,
 }
 present = [a for a in apps if importlib.util.find_spec(a)]
 g = grimp.build_graph(*present, cache_dir=None)

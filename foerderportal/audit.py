@@ -34,6 +34,13 @@ DATA_LABELS = {
     "reviewers": _("Gutachter/innen"),
     "notified_on": _("bekannt gegeben am"),
     "way": _("Weg"),
+    "changes": _("Änderungen"),
+    "attachments_added": _("Anlagen hinzugefügt"),
+    "attachments_removed": _("Anlagen entfernt"),
+    "sections": _("Abschnitte"),
+    "attachment_kinds": _("Anlagenarten"),
+    "due_on": _("Frist"),
+    "message": _("Nachricht"),
 }
 
 
@@ -78,14 +85,16 @@ class Event(models.Model):
         for key, value in (self.data or {}).items():
             if value in (None, "", [], {}):
                 continue
+            value = self.display_value(key, value)
             if isinstance(value, list | tuple):
                 value = ", ".join(str(item) for item in value)
             label = DATA_LABELS.get(key, _("Angabe"))
-            parts.append(f"{label}: {self.display_value(key, value)}")
+            parts.append(f"{label}: {value}")
         return "; ".join(parts)
 
     def display_value(self, key, value):
-        """Dates stored as ISO text read as German dates; a subclass may label its own codes."""
+        """Dates stored as ISO text read as German dates; a subclass may turn a stored code (or a list
+        of them) into German text (e.g. a decision kind)."""
         if isinstance(value, str) and len(value) == 10:
             try:
                 return date_format(date.fromisoformat(value), "d.m.Y")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reviews",
     "letters",
     "reminders",
+    "correspondence",
     "facilitation",
     "demo",
 ]
@@ -176,6 +177,7 @@ CELERY_TASK_DEFAULT_QUEUE = "foerderportal"
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": 15 * 60.0},
     "facilitation-report-reminders": {"task": "facilitation.tasks.send_report_reminders", "schedule": 60 * 60.0},
+    "information-request-reminders": {"task": "correspondence.tasks.send_request_reminders", "schedule": 60 * 60.0},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("konto/", include("accounts.urls")),
     path("portal/bescheide/", include("letters.urls")),
+    path("portal/", include("correspondence.urls")),
     path("portal/", include("applications.urls")),
     path("prozessbegleitung/", include("facilitation.urls")),
     path("admin/", admin.site.urls),

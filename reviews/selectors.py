@@ -15,6 +15,7 @@ ACTIVE = ~Q(reviews__status=Review.Status.CONFLICT)
 RANKED_STATUSES = [
     Application.Status.SUBMITTED,
     Application.Status.IN_REVIEW,
+    Application.Status.INFO_REQUESTED,
     Application.Status.AWARDED,
     Application.Status.WAITLISTED,
     Application.Status.REJECTED,
@@ -45,6 +46,19 @@ def applications_for_staff(user):
 def round_has_decisions(funding_round) -> bool:
     """True once any decision of the round was proposed (released, cancelled or still open)."""
     return Decision.objects.filter(application__funding_round_id=funding_round.pk).exists()
+
+
+def changed_after_review(review) -> bool:
+    """The application was re-submitted (after a request for missing items) after the reviewer last
+    worked on the review (finished it, or last saved it): the review may rest on an older version."""
+    resubmitted_at = review.application.resubmitted_at
+    if resubmitted_at is None:
+        return False
+    last_saved = review.finished_at
+    if last_saved is None:
+        latest = review.history.order_by("-history_date").values_list("history_date", flat=True).first()
+        last_saved = latest or review.assigned_at
+    return resubmitted_at > last_saved
 
 
 def reviews_for_staff(user):

@@ -27,7 +27,7 @@ class ReviewError(DomainError):
     """A rule of the review and decision procedure refused the action; ``message`` is German."""
 
 
-REVIEWABLE = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
+REVIEWABLE = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.INFO_REQUESTED)
 
 
 def _save(instance, user, fields):

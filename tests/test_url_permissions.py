@@ -12,11 +12,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, UUIDConverter
 
 from tests.applications.test_permissions import APPLICANT_URLS
+from tests.correspondence.test_permissions import CORRESPONDENCE_URLS
 from tests.facilitation.test_permissions import FACILITATION_URLS
 from tests.letters.test_views import LETTER_URLS
 
 PERMISSION_TABLES = {
     "tests/applications/test_permissions.py APPLICANT_URLS": APPLICANT_URLS,
+    "tests/correspondence/test_permissions.py CORRESPONDENCE_URLS": CORRESPONDENCE_URLS,
     "tests/facilitation/test_permissions.py FACILITATION_URLS": FACILITATION_URLS,
     "tests/letters/test_views.py LETTER_URLS": LETTER_URLS,
 }

@@ -16,7 +16,7 @@ from foerderportal.admin import ReadOnlyHistoryMixin
 from reviews import services
 from reviews.forms import ConflictForm, ReviewScoreForm
 from reviews.models import Criterion, Review
-from reviews.selectors import reviews_for_staff
+from reviews.selectors import changed_after_review, reviews_for_staff
 
 from .common import ReviewerLookupsMixin, application_sections
 
@@ -176,6 +176,7 @@ class ReviewAdmin(ReviewerLookupsMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin
             "score_rows": [(c, scores.get(c.pk)) for c in criteria],
             "sections": application_sections(application),
             "attachments": list(application.attachments.all()),
+            "changed_after_review": changed_after_review(review),
             "is_academy": is_academy(request),
             "history_url": reverse("admin:reviews_review_history", args=[review.pk]),
             "changelist_url": reverse("admin:reviews_review_changelist"),

@@ -267,6 +267,34 @@ def receipt(page, world):
     return "Eingangsbestätigung"
 
 
+@logged_in
+def correspondence_messages(page, world):
+    page.goto(f"/portal/antrag/{world.submitted.pk}/nachrichten/")
+    return "Nachrichten zum Antrag Reutlingen"
+
+
+@logged_in
+def correspondence_open_request(page, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from correspondence.services import send_information_request
+    from tests.factories import make_academy_staff
+
+    send_information_request(
+        application=world.submitted,
+        text="Bitte reichen Sie den Beschluss nach.",
+        due_on=timezone.localdate() + timedelta(days=14),
+        sections=["goals"],
+        attachment_kinds=["resolution"],
+        by=make_academy_staff(),
+    )
+    page.goto(f"/portal/antrag/{world.submitted.pk}/rueckfragen/")
+    expect(page.get_by_text("Bitte reichen Sie den Beschluss nach.").first).to_be_visible()
+    return "Rückfragen zum Antrag Reutlingen"
+
+
 SCENARIOS = [
     start_page,
     login,
@@ -297,6 +325,8 @@ SCENARIOS = [
     overview_submit_refused,
     overview_submitted,
     receipt,
+    correspondence_messages,
+    correspondence_open_request,
 ]
 
 
