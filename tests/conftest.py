@@ -16,6 +16,7 @@ from .factories import (
     MembershipFactory,
     make_academy_staff,
     make_reviewer,
+    while_open,
 )
 
 
@@ -111,7 +112,8 @@ def submitted_application(funding_round, *, in_review=True, by=None, organisatio
     """
     membership = MembershipFactory(**({"organisation__name": organisation_name} if organisation_name else {}))
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=membership.organisation))
-    application = submit_application(application=application, user=membership.user)
+    # Submitted while the round was open (a closed round's applications came in before its deadline).
+    application = submit_application(application=application, user=membership.user, now=while_open(funding_round))
     if in_review:
         application = move_to_review(application=application, by=by or make_academy_staff())
     application.member = membership.user
@@ -135,8 +137,9 @@ def reviewer(db):
 
 @pytest.fixture
 def two_place_round(db):
-    """An open round (deadline 30 days ahead) with two places and a budget for exactly two full packages."""
-    funding_round = FundingRoundFactory(places=2, code="IDE-2026")
+    """A round whose deadline passed yesterday (so its applications may be decided), with two places
+    and a budget for exactly two full packages."""
+    funding_round = FundingRoundFactory(places=2, code="IDE-2026", closed=True)
     funding_round.budget = funding_round.max_per_package * 2
     funding_round.save()
     return funding_round
