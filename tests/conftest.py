@@ -1,5 +1,7 @@
+import html
 import io
 import os
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -149,3 +151,26 @@ def two_place_round(db):
 def application(two_place_round, academy):
     """Esslingen am Neckar's application in the two-place round, submitted and in review."""
     return submitted_application(two_place_round, by=academy, organisation_name="Esslingen am Neckar")
+
+
+# --- confirmation pages of the decision admin -----------------------------------------------
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def confirmation_fields(response):
+    """The hidden fields of a confirmation page's form (action, ids, input, the signed token)."""
+    page = response.content.decode()
+    assert 'name="confirmation"' in page, "expected the confirmation page"
+    form = page[page.index('<form method="post">') :]
+    fields = {}
+    for name, value in _HIDDEN.findall(form[: form.index("</form>")]):
+        fields.setdefault(name, []).append(html.unescape(value))
+    return fields
+
+
+def post_confirmed(client, url, data=None, **kwargs):
+    """POST ``data`` to ``url``, expect the confirmation page, and confirm it (a second POST with its token)."""
+    page = client.post(url, data or {})
+    assert page.status_code == 200, page.status_code
+    return client.post(url, confirmation_fields(page), **kwargs)
