@@ -23,6 +23,8 @@ from .forms import (
     AttachmentForm,
     JoinOrganisationForm,
     RegistrationForm,
+    SubmitForm,
+    WithdrawForm,
     section_form_class,
 )
 from .models import Application, FundingRound, Membership
@@ -167,6 +169,8 @@ def overview(request, pk):
             "navigation": _navigation(application, "overview"),
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
             "deadline_text": format_deadline(application.funding_round.deadline),
+            "submit_form": SubmitForm(organisation=application.organisation),
+            "withdraw_form": WithdrawForm(),
         },
     )
 
@@ -290,8 +294,10 @@ def download_attachment(request, pk, attachment_pk):
 @require_POST
 def submit(request, pk):
     application = _application_for(request, pk)
+    declared = SubmitForm(request.POST, organisation=application.organisation).is_valid()
     try:
-        application = services.submit_application(application=application, user=request.user)
+        # The service checks deadline, completeness and then the declaration, and says what is missing.
+        application = services.submit_application(application=application, user=request.user, declared=declared)
     except services.ApplicationError as error:
         messages.error(request, error.message)
         return redirect("applications:overview", pk=application.pk)
@@ -307,6 +313,9 @@ def submit(request, pk):
 @require_POST
 def withdraw(request, pk):
     application = _application_for(request, pk)
+    if not WithdrawForm(request.POST).is_valid():
+        messages.error(request, _("Bitte bestätigen Sie, dass Sie den Antrag zurückziehen möchten."))
+        return redirect("applications:overview", pk=application.pk)
     try:
         services.withdraw_application(application=application, user=request.user)
     except services.ApplicationError as error:

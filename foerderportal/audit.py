@@ -30,6 +30,8 @@ DATA_LABELS = {
     "done_on": _("erledigt am"),
     "report": _("Bericht"),
     "reviewers": _("Gutachter/innen"),
+    "declaration": _("Erklärung"),
+    "declaration_version": _("Fassung der Erklärung"),
 }
 
 

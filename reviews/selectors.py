@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, F, Max, Min, Q
 from accounts.roles import is_academy_staff
 from applications.models import Application, OrganisationKind, Region
 
-from .models import Review
+from .models import Decision, Review
 
 FINISHED = Q(reviews__status=Review.Status.FINISHED)
 ACTIVE = ~Q(reviews__status=Review.Status.CONFLICT)
@@ -110,3 +110,8 @@ def distribution(rows):
             entry["total"] += 1
             entry["within"] += row.within_funding
     return sorted(by_region.values(), key=lambda e: e["label"]), sorted(by_kind.values(), key=lambda e: e["label"])
+
+
+def rounds_with_pending_decisions():
+    """Ids of the rounds with a proposed, not yet released or discarded decision (four eyes)."""
+    return Decision.objects.filter(status=Decision.Status.PROPOSED).values("application__funding_round_id")

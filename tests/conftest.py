@@ -115,7 +115,9 @@ def submitted_application(funding_round, *, in_review=True, by=None, organisatio
     membership = MembershipFactory(**({"organisation__name": organisation_name} if organisation_name else {}))
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=membership.organisation))
     # Submitted while the round was open (a closed round's applications came in before its deadline).
-    application = submit_application(application=application, user=membership.user, now=while_open(funding_round))
+    application = submit_application(
+        declared=True, application=application, user=membership.user, now=while_open(funding_round)
+    )
     if in_review:
         application = move_to_review(application=application, by=by or make_academy_staff())
     application.member = membership.user

@@ -68,7 +68,7 @@ def world(transactional_db):
     draft.save()
 
     submitted = complete(ApplicationFactory(funding_round=funding_round, organisation=reutlingen))
-    submitted = services.submit_application(application=submitted, user=member)
+    submitted = services.submit_application(declared=True, application=submitted, user=member)
     return World(member, colleague, funding_round, esslingen, draft, submitted)
 
 

@@ -43,7 +43,7 @@ def _awarded_facilitation(staff):
         user=UserFactory(email="erika@esslingen.example", first_name="Erika", last_name="Engagiert"),
     )
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=organisation))
-    application = submit_application(application=application, user=membership.user)
+    application = submit_application(declared=True, application=application, user=membership.user)
     application = review_services.move_to_review(application=application, by=staff)
     review_services.award_application(application=application, by=staff)  # no four eyes: released at once
     facilitation = Facilitation.objects.get(application=application)  # created by the release

@@ -47,7 +47,7 @@ def _submitted_application(funding_round, organisation_name):
     organisation = OrganisationFactory(name=organisation_name, kind=OrganisationKind.GROSSE_KREISSTADT)
     membership = MembershipFactory(organisation=organisation)
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=organisation))
-    application = submit_application(application=application, user=membership.user)
+    application = submit_application(declared=True, application=application, user=membership.user)
     application.member = membership.user
     return application
 
