@@ -249,6 +249,7 @@ def overview_with_checklist(page, world):
 @logged_in
 def overview_submit_refused(page, world):
     page.goto(f"/portal/antrag/{world.draft.pk}/")
+    page.get_by_role("group", name="Erklärung").get_by_role("checkbox").check()
     page.get_by_role("button", name="Antrag verbindlich einreichen").click()
     expect(page.get_by_role("alert")).to_contain_text("Der Antrag ist noch nicht vollständig.")
     return "Antrag Esslingen am Neckar"
