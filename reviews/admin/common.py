@@ -107,17 +107,20 @@ def confirmation_row(application, kind, *, amount=None, reasons="", releasing=Fa
     }
 
 
+def action_page_context(modeladmin, request, title):
+    """The context every intermediate page of the review admin needs (and the admin site as current app)."""
+    opts = modeladmin.model._meta
+    request.current_app = modeladmin.admin_site.name
+    return {**modeladmin.admin_site.each_context(request), "title": title, "opts": opts, "app_label": opts.app_label}
+
+
 def render_confirmation(modeladmin, request, *, title, rows, hidden, token, back_url):
     """The confirmation page: what will happen, to whom, which letter and e-mail go out.
 
     ``hidden``: (name, value) pairs re-posted with the token (the action, the selected ids, the input).
     """
-    opts = modeladmin.model._meta
     context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "opts": opts,
-        "app_label": opts.app_label,
+        **action_page_context(modeladmin, request, title),
         "rows": rows,
         "reaches_applicant": any(row["reaches_applicant"] for row in rows),
         "hidden": hidden,
@@ -126,5 +129,4 @@ def render_confirmation(modeladmin, request, *, title, rows, hidden, token, back
         "back_url": back_url,
         "has_view_permission": True,
     }
-    request.current_app = modeladmin.admin_site.name
     return TemplateResponse(request, "admin/reviews/confirm_decision.html", context)

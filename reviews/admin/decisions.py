@@ -37,7 +37,7 @@ from reviews.forms import AssignReviewersForm, DecisionForm, RejectForm
 from reviews.models import Decision, Review
 from reviews.selectors import applications_for_staff, with_scores
 
-from .common import confirmation_row, decision_message, render_confirmation, two_places
+from .common import action_page_context, confirmation_row, decision_message, render_confirmation, two_places
 
 
 def _warn_if_stale(modeladmin, request):
@@ -236,19 +236,14 @@ class ReviewApplicationAdmin(ApplicationAdmin):
         )
 
     def _action_page(self, request, queryset, *, action, form, title, template):
-        opts = self.model._meta
         context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": opts,
-            "app_label": opts.app_label,
+            **action_page_context(self, request, title),
             "applications": queryset,
             "form": form,
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
         }
-        request.current_app = self.admin_site.name
         return TemplateResponse(request, template, context)
 
     @admin.action(description=_("In Prüfung geben"), permissions=["decide"])

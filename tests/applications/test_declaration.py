@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def logged_in(client, member):
+    """The client, logged in as the draft's confirmed member."""
     client.force_login(member.user)
-    return client
+    yield client
+    client.logout()
 
 
 def test_the_service_refuses_a_submission_without_the_declaration(complete_draft, member):
