@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import RegistrationForm as AccountRegistrationForm
 from accounts.forms import notification_consent_field
 
+from .declaration import declaration_text
 from .models import Application, Attachment, Organisation
 
 
@@ -137,3 +138,24 @@ class RegistrationForm(AccountRegistrationForm):
         "privacy",
         "notification_consent",
     ]
+
+
+class SubmitForm(forms.Form):
+    """Submitting: the member's declaration, worded for the organisation (``declaration.declaration_text``)."""
+
+    declaration = forms.BooleanField(
+        error_messages={"required": _("Bitte bestätigen Sie die Erklärung, um den Antrag einzureichen.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declaration"].label = declaration_text(organisation)
+
+
+class WithdrawForm(forms.Form):
+    """Withdrawing is final: a required checkbox, so a bare POST does nothing."""
+
+    confirm = forms.BooleanField(
+        label=_("Ich möchte den Antrag zurückziehen. Mir ist bewusst, dass sich das nicht rückgängig machen lässt."),
+        error_messages={"required": _("Bitte bestätigen Sie, dass Sie den Antrag zurückziehen möchten.")},
+    )

@@ -231,6 +231,10 @@ class FundingRoundQuerySet(models.QuerySet):
         """Rounds that accept applications at ``now`` (see FundingRound.accepts_submissions_at)."""
         return self.filter(opens_at__lte=now, deadline__gt=now - timedelta(seconds=1))
 
+    def closed_at(self, now):
+        """Rounds whose deadline has passed at ``now`` (see FundingRound.decisions_open_at)."""
+        return self.filter(deadline__lte=now - timedelta(seconds=1))
+
 
 class FundingRound(models.Model):
     """One call for applications (Ausschreibung, Runde) of a programme."""
@@ -344,6 +348,11 @@ class FundingRound(models.Model):
         submission at 23:59:59.7 is still on time and 00:00:00 is not.
         """
         return self.opens_at <= now < self.deadline.replace(microsecond=0) + timedelta(seconds=1)
+
+    def decisions_open_at(self, now):
+        """True once the deadline's last second has run out: from ``deadline + 1 s`` on, the round
+        takes no more submissions and its applications may be decided (never before)."""
+        return now >= self.deadline.replace(microsecond=0) + timedelta(seconds=1)
 
     def is_eligible(self, organisation):
         return organisation.kind in self.eligible_kinds

@@ -71,10 +71,24 @@ def pending_memberships_for(user):
     )
 
 
-def participating_organisations():
-    """Public list: organisations with an awarded application, per round."""
+def published_rounds(now=None):
+    """Rounds whose results are public, the one rule for "decisions released": the deadline has
+    passed, at least one award is released (an application has the status "bewilligt", which only
+    a released award sets) and no decision of the round awaits its release (four eyes; the rounds
+    with pending proposals come from the ``unpublished_rounds`` hook)."""
+    now = now or timezone.now()
+    rounds = FundingRound.objects.closed_at(now).filter(
+        pk__in=Application.objects.filter(status=Application.Status.AWARDED).values("funding_round_id")
+    )
+    for unpublished in hooks.unpublished_rounds():
+        rounds = rounds.exclude(pk__in=unpublished)
+    return rounds
+
+
+def participating_organisations(now=None):
+    """Public list: organisations with an awarded application, per published round (``published_rounds``)."""
     return (
-        Application.objects.filter(status=Application.Status.AWARDED)
+        Application.objects.filter(status=Application.Status.AWARDED, funding_round__in=published_rounds(now))
         .select_related("organisation", "funding_round")
         .order_by("-funding_round__deadline", "organisation__name")
     )

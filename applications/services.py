@@ -24,6 +24,7 @@ from foerderportal.files import store_upload
 from foerderportal.formatting import format_deadline
 
 from . import tasks
+from .declaration import DECLARATION_VERSION, declaration_text
 from .forms import SECTIONS, SECTIONS_BY_SLUG
 from .models import Application, Attachment, FundingRound, Membership, Organisation
 
@@ -282,9 +283,12 @@ def _next_reference(funding_round_id):
     return sequence, f"{funding_round.code}-{sequence:04d}"
 
 
+# The declaration a member confirms when submitting. A changed wording gets a new version, so the
+# event log shows which wording each applicant confirmed.
 @transaction.atomic
-def submit_application(*, application: Application, user, now=None) -> Application:
-    """Submit a complete draft before the deadline; assigns the reference number."""
+def submit_application(*, application: Application, user, declared: bool = False, now=None) -> Application:
+    """Submit a complete draft before the deadline with the member's declaration (``declared``);
+    assigns the reference number and records the declaration's wording and version."""
     now = now or timezone.now()
     locked = (
         Application.objects.select_for_update().select_related("funding_round", "organisation").get(pk=application.pk)
@@ -309,13 +313,25 @@ def submit_application(*, application: Application, user, now=None) -> Applicati
             _("Der Antrag ist noch nicht vollständig. Es fehlen: %(missing)s.") % {"missing": ", ".join(missing)},
             missing=missing,
         )
+    if not declared:
+        raise ApplicationError(
+            _("Bitte bestätigen Sie vor dem Einreichen die Erklärung: %(declaration)s")
+            % {"declaration": declaration_text(locked.organisation)}
+        )
     locked.sequence, locked.reference_number = _next_reference(funding_round.pk)
     locked.status = Application.Status.SUBMITTED
     locked.submitted_at = now
     locked.submitted_by = user
     locked._history_user = user  # the audit trail names the actor
     locked.save(update_fields=["sequence", "reference_number", "status", "submitted_at", "submitted_by", "updated_at"])
-    log_event(locked, user, "submitted", reference_number=locked.reference_number)
+    log_event(
+        locked,
+        user,
+        "submitted",
+        reference_number=locked.reference_number,
+        declaration=declaration_text(locked.organisation),
+        declaration_version=DECLARATION_VERSION,
+    )
     # letters renders the receipt PDF, then sends the e-mail that announces it (on commit).
     hooks.application_submitted(application=locked)
     return locked

@@ -25,6 +25,8 @@ from .forms import (
     AttachmentForm,
     JoinOrganisationForm,
     RegistrationForm,
+    SubmitForm,
+    WithdrawForm,
     section_form_class,
 )
 from .models import Application, Attachment, FundingRound, Membership
@@ -171,6 +173,8 @@ def overview(request, pk):
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
             "deadline_text": format_deadline(application.funding_round.deadline),
             "consent_form": None if request.user.has_notification_consent else NotificationConsentForm(),
+            "submit_form": SubmitForm(organisation=application.organisation),
+            "withdraw_form": WithdrawForm(),
         },
     )
 
@@ -307,8 +311,10 @@ def submit(request, pk):
     consent = NotificationConsentForm(request.POST)
     if consent.is_valid() and consent.cleaned_data["notification_consent"]:
         give_notification_consent(user=request.user)
+    declared = SubmitForm(request.POST, organisation=application.organisation).is_valid()
     try:
-        application = services.submit_application(application=application, user=request.user)
+        # The service checks deadline, completeness and then the declaration, and says what is missing.
+        application = services.submit_application(application=application, user=request.user, declared=declared)
     except services.ApplicationError as error:
         messages.error(request, error.message)
         return redirect("applications:overview", pk=application.pk)
@@ -324,6 +330,9 @@ def submit(request, pk):
 @require_POST
 def withdraw(request, pk):
     application = _application_for(request, pk)
+    if not WithdrawForm(request.POST).is_valid():
+        messages.error(request, _("Bitte bestätigen Sie, dass Sie den Antrag zurückziehen möchten."))
+        return redirect("applications:overview", pk=application.pk)
     try:
         services.withdraw_application(application=application, user=request.user)
     except services.ApplicationError as error:

@@ -1,7 +1,8 @@
-"""Admin helpers shared by every app: per-object actions and read-only history."""
+"""Admin helpers shared by every app: per-object actions, confirmation tokens and read-only history."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,38 @@ def for_each_object(modeladmin, request, queryset, call, *, label=str):
         except DomainError as error:
             modeladmin.message_user(request, f"{label(obj)}: {error.message}", messages.ERROR)
     return results
+
+
+CONFIRMATION_FIELD = "confirmation"
+CONFIRMATION_MAX_AGE = 30 * 60  # seconds: a confirmation page left open longer must be loaded again
+_CONFIRMATION_SALT = "foerderportal.admin.confirmation"
+
+
+def _confirmation_payload(request, action, ids, data):
+    return {
+        "user": request.user.pk,
+        "action": action,
+        "ids": sorted(str(pk) for pk in ids),
+        "data": {key: "" if value is None else str(value) for key, value in sorted(data.items())},
+    }
+
+
+def confirmation_token(request, action, ids, **data):
+    """A signed token for a confirmation page: binds the user, the action, the object ids and the data
+    (amount, reasons …) so that only exactly what the page showed can be confirmed, for half an hour."""
+    return signing.dumps(_confirmation_payload(request, action, ids, data), salt=_CONFIRMATION_SALT)
+
+
+def is_confirmed(request, action, ids, **data):
+    """True when the POST carries a valid, unexpired confirmation token for exactly this action."""
+    token = request.POST.get(CONFIRMATION_FIELD, "")
+    if not token:
+        return False
+    try:
+        payload = signing.loads(token, salt=_CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return False
+    return payload == _confirmation_payload(request, action, ids, data)
 
 
 class ReadOnlyHistoryMixin:

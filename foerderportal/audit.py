@@ -41,6 +41,8 @@ DATA_LABELS = {
     "attachment_kinds": _("Anlagenarten"),
     "due_on": _("Frist"),
     "message": _("Nachricht"),
+    "declaration": _("Erklärung"),
+    "declaration_version": _("Fassung der Erklärung"),
 }
 
 

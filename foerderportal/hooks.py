@@ -71,4 +71,17 @@ decision_released = Hook(
     "inside the release's transaction. letters issues the decision letter and e-mail on commit.",
 )
 
-ALL = (account_verified, application_submitted, applicant_dashboard_prefetches, application_awarded, decision_released)
+unpublished_rounds = Hook(
+    "unpublished_rounds",
+    "applications → reviews: rounds whose results must not be published yet (no arguments; each "
+    "receiver returns a queryset of FundingRound ids). reviews names the rounds with a pending proposal.",
+)
+
+ALL = (
+    account_verified,
+    application_submitted,
+    applicant_dashboard_prefetches,
+    application_awarded,
+    decision_released,
+    unpublished_rounds,
+)

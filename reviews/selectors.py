@@ -129,3 +129,8 @@ def distribution(rows):
             entry["total"] += 1
             entry["within"] += row.within_funding
     return sorted(by_region.values(), key=lambda e: e["label"]), sorted(by_kind.values(), key=lambda e: e["label"])
+
+
+def rounds_with_pending_decisions():
+    """Ids of the rounds with a proposed, not yet released or discarded decision (four eyes)."""
+    return Decision.objects.filter(status=Decision.Status.PROPOSED).values("application__funding_round_id")

@@ -17,7 +17,7 @@ from applications.models import Application, FundingRound
 from foerderportal import hooks
 from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
-from foerderportal.formatting import euro
+from foerderportal.formatting import euro, format_deadline
 
 from .models import Criterion, Decision, Recommendation, Review, Score
 from .selectors import round_has_decisions
@@ -243,6 +243,16 @@ def _lock_application(application):
     return Application.objects.select_for_update(of=("self",)).select_related("funding_round").get(pk=application.pk)
 
 
+def require_deadline_passed(funding_round: FundingRound, now=None):
+    """Decisions of a round (and the move to review) only once its deadline has passed."""
+    now = now or timezone.now()
+    if not funding_round.decisions_open_at(now):
+        raise ReviewError(
+            _("Entscheidungen sind erst nach Ablauf der Antragsfrist möglich. Die Antragsfrist endet am %(deadline)s.")
+            % {"deadline": format_deadline(funding_round.deadline)}
+        )
+
+
 def _transition(application, status, user, action, **data):
     application.status = status
     _save(application, user, ["status", "awarded_amount", "updated_at"])
@@ -250,9 +260,10 @@ def _transition(application, status, user, action, **data):
 
 
 @transaction.atomic
-def move_to_review(*, application: Application, by) -> Application:
+def move_to_review(*, application: Application, by, now=None) -> Application:
     _require_staff(by)
     application = _lock_application(application)
+    require_deadline_passed(application.funding_round, now)
     if application.status != Application.Status.SUBMITTED:
         raise ReviewError(_("Nur eingereichte Anträge können in die Prüfung gehen."))
     _transition(application, Application.Status.IN_REVIEW, by, "in_review")
@@ -317,12 +328,13 @@ def _validate(application, kind, amount, reasons):
 
 
 @transaction.atomic
-def propose_decision(*, application: Application, kind: str, by, amount=None, reasons: str = "") -> Decision:
+def propose_decision(*, application: Application, kind: str, by, amount=None, reasons: str = "", now=None) -> Decision:
     """Decide; with the round's four-eyes rule, only propose (another person releases)."""
     _require_staff(by)
     application = _lock_application(application)
     # Locked like in change_round: the four-eyes flag read here cannot change under this proposal.
     funding_round = FundingRound.objects.select_for_update().get(pk=application.funding_round_id)
+    require_deadline_passed(funding_round, now)
     amount = _validate(application, kind, amount, reasons)
     if Decision.objects.filter(application=application, status=Decision.Status.PROPOSED).exists():
         raise ReviewError(_("Für diesen Antrag liegt bereits ein Vorschlag zur Freigabe vor."))
@@ -331,17 +343,18 @@ def propose_decision(*, application: Application, kind: str, by, amount=None, re
     decision.save()
     log_event(application, by, "decision_proposed", kind=kind, amount=str(amount or ""))
     if not funding_round.four_eyes:
-        return release_decision(decision=decision, by=by)
+        return release_decision(decision=decision, by=by, now=now)
     return decision
 
 
 @transaction.atomic
-def release_decision(*, decision: Decision, by) -> Decision:
+def release_decision(*, decision: Decision, by, now=None) -> Decision:
     """Apply a decision to its application; awards within places and budget (round row locked)."""
     _require_staff(by)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     application = _lock_application(decision.application)
     funding_round = FundingRound.objects.select_for_update().get(pk=application.funding_round_id)
+    require_deadline_passed(funding_round, now)
     if decision.status != Decision.Status.PROPOSED:
         raise ReviewError(_("Diese Entscheidung ist nicht mehr offen."))
     if funding_round.four_eyes and decision.proposed_by_id == by.pk:
@@ -376,19 +389,19 @@ def cancel_decision(*, decision: Decision, by) -> Decision:
     return decision
 
 
-def award_application(*, application, by, amount=None) -> Decision:
-    return propose_decision(application=application, kind=Decision.Kind.AWARD, by=by, amount=amount)
+def award_application(*, application, by, amount=None, now=None) -> Decision:
+    return propose_decision(application=application, kind=Decision.Kind.AWARD, by=by, amount=amount, now=now)
 
 
-def reject_application(*, application, by, reasons) -> Decision:
-    return propose_decision(application=application, kind=Decision.Kind.REJECT, by=by, reasons=reasons)
+def reject_application(*, application, by, reasons, now=None) -> Decision:
+    return propose_decision(application=application, kind=Decision.Kind.REJECT, by=by, reasons=reasons, now=now)
 
 
-def waitlist_application(*, application, by) -> Decision:
-    return propose_decision(application=application, kind=Decision.Kind.WAITLIST, by=by)
+def waitlist_application(*, application, by, now=None) -> Decision:
+    return propose_decision(application=application, kind=Decision.Kind.WAITLIST, by=by, now=now)
 
 
-def promote_from_waitlist(*, application, by, amount=None) -> Decision:
+def promote_from_waitlist(*, application, by, amount=None, now=None) -> Decision:
     if application.status != Application.Status.WAITLISTED:
         raise ReviewError(_("Nur Anträge auf der Nachrückliste können nachrücken."))
-    return award_application(application=application, by=by, amount=amount)
+    return award_application(application=application, by=by, amount=amount, now=now)

@@ -1,5 +1,7 @@
+import html
 import io
 import os
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,6 +18,7 @@ from .factories import (
     MembershipFactory,
     make_academy_staff,
     make_reviewer,
+    while_open,
 )
 
 
@@ -111,7 +114,10 @@ def submitted_application(funding_round, *, in_review=True, by=None, organisatio
     """
     membership = MembershipFactory(**({"organisation__name": organisation_name} if organisation_name else {}))
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=membership.organisation))
-    application = submit_application(application=application, user=membership.user)
+    # Submitted while the round was open (a closed round's applications came in before its deadline).
+    application = submit_application(
+        declared=True, application=application, user=membership.user, now=while_open(funding_round)
+    )
     if in_review:
         application = move_to_review(application=application, by=by or make_academy_staff())
     application.member = membership.user
@@ -135,8 +141,9 @@ def reviewer(db):
 
 @pytest.fixture
 def two_place_round(db):
-    """An open round (deadline 30 days ahead) with two places and a budget for exactly two full packages."""
-    funding_round = FundingRoundFactory(places=2, code="IDE-2026")
+    """A round whose deadline passed yesterday (so its applications may be decided), with two places
+    and a budget for exactly two full packages."""
+    funding_round = FundingRoundFactory(places=2, code="IDE-2026", closed=True)
     funding_round.budget = funding_round.max_per_package * 2
     funding_round.save()
     return funding_round
@@ -146,3 +153,26 @@ def two_place_round(db):
 def application(two_place_round, academy):
     """Esslingen am Neckar's application in the two-place round, submitted and in review."""
     return submitted_application(two_place_round, by=academy, organisation_name="Esslingen am Neckar")
+
+
+# --- confirmation pages of the decision admin -----------------------------------------------
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def confirmation_fields(response):
+    """The hidden fields of a confirmation page's form (action, ids, input, the signed token)."""
+    page = response.content.decode()
+    assert 'name="confirmation"' in page, "expected the confirmation page"
+    form = page[page.index('<form method="post">') :]
+    fields = {}
+    for name, value in _HIDDEN.findall(form[: form.index("</form>")]):
+        fields.setdefault(name, []).append(html.unescape(value))
+    return fields
+
+
+def post_confirmed(client, url, data=None, **kwargs):
+    """POST ``data`` to ``url``, expect the confirmation page, and confirm it (a second POST with its token)."""
+    page = client.post(url, data or {})
+    assert page.status_code == 200, page.status_code
+    return client.post(url, confirmation_fields(page), **kwargs)

@@ -85,6 +85,22 @@ class FundingRoundFactory(factory.django.DjangoModelFactory):
     # New rounds default to four eyes; most tests exercise one person deciding, four-eyes tests opt in.
     four_eyes = False
 
+    class Params:
+        # ``FundingRoundFactory(closed=True)``: the deadline passed yesterday at 23:59:59 Berlin time,
+        # so the round's applications may be decided (submit in it with ``now`` before the deadline).
+        closed = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=60)),
+            deadline=factory.LazyFunction(
+                lambda: datetime.combine(timezone.localdate() - timedelta(days=1), time(23, 59, 59), tzinfo=BERLIN)
+            ),
+        )
+
+
+def while_open(funding_round):
+    """A moment at which ``funding_round`` accepts submissions: now if it is open, else its last hour."""
+    now = timezone.now()
+    return now if funding_round.accepts_submissions_at(now) else funding_round.deadline - timedelta(hours=1)
+
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:

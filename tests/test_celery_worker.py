@@ -208,7 +208,7 @@ def _report_due_soon():
 def _submitted_application():
     """A submitted application in review, set up while tasks still run eagerly in process."""
     academy = make_academy_staff()
-    return submitted_application(FundingRoundFactory(), by=academy), academy
+    return submitted_application(FundingRoundFactory(closed=True), by=academy), academy
 
 
 def test_worker_sends_due_reminders_and_issues_decision_letters(tmp_path, postgres_url, redis_client):

@@ -30,14 +30,14 @@ def test_a_hook_calls_its_receivers_in_order_with_keyword_arguments():
 
 def test_an_award_creates_its_facilitation_in_the_same_transaction():
     staff = make_academy_staff()
-    application = submitted_application(FundingRoundFactory(four_eyes=False), by=staff)
+    application = submitted_application(FundingRoundFactory(four_eyes=False, closed=True), by=staff)
     award_application(application=application, by=staff, amount=Decimal("30000.00"))
     assert Facilitation.objects.get(application=application).budget == Decimal("30000.00")
 
 
 def test_when_the_facilitation_fails_the_award_is_rolled_back_too(monkeypatch):
     staff = make_academy_staff()
-    application = submitted_application(FundingRoundFactory(four_eyes=False), by=staff)
+    application = submitted_application(FundingRoundFactory(four_eyes=False, closed=True), by=staff)
 
     def broken(**kwargs):
         raise RuntimeError("facilitation could not be created")
@@ -55,7 +55,7 @@ def test_when_the_facilitation_fails_the_award_is_rolled_back_too(monkeypatch):
 
 def test_a_released_decision_issues_its_letter_only_after_the_commit(django_capture_on_commit_callbacks):
     staff = make_academy_staff()
-    application = submitted_application(FundingRoundFactory(four_eyes=False), by=staff)
+    application = submitted_application(FundingRoundFactory(four_eyes=False, closed=True), by=staff)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         decision = award_application(application=application, by=staff, amount=Decimal("30000.00"))
     assert not Letter.objects.filter(decision=decision).exists()  # nothing before the commit

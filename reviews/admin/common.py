@@ -2,14 +2,20 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_academy
 from applications.forms import SECTIONS
 from applications.models import Application
-from foerderportal.formatting import german_decimal
+from applications.selectors import confirmed_member_emails
+from foerderportal.admin import CONFIRMATION_FIELD
+from foerderportal.formatting import euro, german_decimal
 from reviews.models import Decision
+from reviews.services import ReviewError, require_deadline_passed
 
 
 def two_places(value):
@@ -89,3 +95,65 @@ class ReviewerLookupsMixin:
         if is_academy(request):
             return super().lookup_allowed(lookup, value, request)
         return lookup in self.reviewer_filter_params(request)
+
+
+# --- confirmation pages: every decision that can reach an applicant is confirmed first ---------
+
+LETTER_TITLES = {
+    Decision.Kind.AWARD: gettext_lazy("Bescheid – Aufnahme in die Prozessbegleitung"),
+    Decision.Kind.REJECT: gettext_lazy("Bescheid – Ablehnung"),
+    Decision.Kind.WAITLIST: gettext_lazy("Mitteilung: Aufnahme in die Nachrückliste"),
+}
+
+
+def confirmation_row(application, kind, *, amount=None, reasons="", releasing=False, now=None):
+    """What a decision will do to one application, for the confirmation page.
+
+    ``releasing``: the release of a proposal (it reaches the applicant). Otherwise the round's
+    four-eyes rule decides whether the decision is only proposed (nothing reaches the applicant yet).
+    """
+    funding_round = application.funding_round
+    if kind == Decision.Kind.AWARD and amount is None:
+        amount = funding_round.max_per_package
+    try:
+        require_deadline_passed(funding_round, now or timezone.now())
+        refusal = ""
+    except ReviewError as error:
+        refusal = error.message
+    return {
+        "organisation": application.organisation.name,
+        "reference": application.reference_number or "–",
+        "status": application.get_status_display(),
+        "kind": Decision.Kind(kind).label,
+        "amount": euro(amount) if kind == Decision.Kind.AWARD else None,
+        "reasons": reasons if kind == Decision.Kind.REJECT else "",
+        "letter": LETTER_TITLES[kind],
+        "recipients": confirmed_member_emails(application.organisation_id),
+        "reaches_applicant": releasing or not funding_round.four_eyes,
+        "refusal": refusal,
+    }
+
+
+def action_page_context(modeladmin, request, title):
+    """The context every intermediate page of the review admin needs (and the admin site as current app)."""
+    opts = modeladmin.model._meta
+    request.current_app = modeladmin.admin_site.name
+    return {**modeladmin.admin_site.each_context(request), "title": title, "opts": opts, "app_label": opts.app_label}
+
+
+def render_confirmation(modeladmin, request, *, title, rows, hidden, token, back_url):
+    """The confirmation page: what will happen, to whom, which letter and e-mail go out.
+
+    ``hidden``: (name, value) pairs re-posted with the token (the action, the selected ids, the input).
+    """
+    context = {
+        **action_page_context(modeladmin, request, title),
+        "rows": rows,
+        "reaches_applicant": any(row["reaches_applicant"] for row in rows),
+        "hidden": hidden,
+        "token": token,
+        "confirmation_field": CONFIRMATION_FIELD,
+        "back_url": back_url,
+        "has_view_permission": True,
+    }
+    return TemplateResponse(request, "admin/reviews/confirm_decision.html", context)

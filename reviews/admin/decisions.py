@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,14 +22,41 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.roles import is_academy
 from applications.admin import ApplicationAdmin
 from applications.models import Application
-from foerderportal.admin import ReadOnlyHistoryMixin, RecordAdminMixin, for_each_object
+from foerderportal.admin import (
+    CONFIRMATION_FIELD,
+    ReadOnlyHistoryMixin,
+    RecordAdminMixin,
+    confirmation_token,
+    for_each_object,
+    is_confirmed,
+)
 from foerderportal.errors import DomainError
+from foerderportal.formatting import format_deadline
 from reviews import services
 from reviews.forms import AssignReviewersForm, DecisionForm, RejectForm
 from reviews.models import Decision, Review
 from reviews.selectors import applications_for_staff, with_scores
 
-from .common import ReviewerLookupsMixin, decision_message, two_places
+from .common import (
+    ReviewerLookupsMixin,
+    action_page_context,
+    confirmation_row,
+    decision_message,
+    render_confirmation,
+    two_places,
+)
+
+
+def _warn_if_stale(modeladmin, request):
+    """A token was sent but does not match (expired, other user, changed input): say so, show the page again."""
+    if request.POST.get(CONFIRMATION_FIELD):
+        modeladmin.message_user(
+            request,
+            gettext(
+                "Die Bestätigung ist abgelaufen oder passt nicht zur Auswahl. Bitte prüfen und bestätigen Sie erneut."
+            ),
+            messages.WARNING,
+        )
 
 
 @admin.register(Decision)
@@ -69,13 +97,30 @@ class DecisionAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def has_decide_permission(self, request):
         return is_academy(request)
 
-    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungen freigeben"), permissions=["decide"])
+    @admin.action(description=gettext_lazy("Ausgewählte Entscheidungen freigeben…"), permissions=["decide"])
     def release(self, request, queryset):
+        """Releasing reaches the applicant (Bescheid and e-mail): only through the confirmation page."""
+        decisions = list(queryset.select_related("application__organisation", "application__funding_round"))
+        ids = [d.pk for d in decisions]
+        if not is_confirmed(request, "release", ids):
+            _warn_if_stale(self, request)
+            return render_confirmation(
+                self,
+                request,
+                title=gettext("Entscheidungen freigeben"),
+                rows=[
+                    confirmation_row(d.application, d.kind, amount=d.amount, reasons=d.reasons, releasing=True)
+                    for d in decisions
+                ],
+                hidden=[("action", "release"), *((helpers.ACTION_CHECKBOX_NAME, pk) for pk in ids)],
+                token=confirmation_token(request, "release", ids),
+                back_url=reverse("admin:reviews_decision_changelist"),
+            )
         done = len(
             for_each_object(
                 self,
                 request,
-                queryset,
+                decisions,
                 lambda d: services.release_decision(decision=d, by=request.user),
                 label=lambda d: d.application,
             )
@@ -181,20 +226,33 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
                 messages.WARNING,
             )
 
+    def _confirm_then_decide(self, request, queryset, *, action, kind, title, call, message, reasons="", hidden=()):
+        """Bulk decisions: the confirmation page first; only a POST with its valid token decides."""
+        applications = list(queryset.select_related("organisation", "funding_round"))
+        ids = [a.pk for a in applications]
+        if is_confirmed(request, action, ids, reasons=reasons):
+            self._decide_each(request, applications, call, message)
+            return None
+        _warn_if_stale(self, request)
+        return render_confirmation(
+            self,
+            request,
+            title=title,
+            rows=[confirmation_row(a, kind, reasons=reasons) for a in applications],
+            hidden=[("action", action), *((helpers.ACTION_CHECKBOX_NAME, pk) for pk in ids), *hidden],
+            token=confirmation_token(request, action, ids, reasons=reasons),
+            back_url=reverse("admin:applications_application_changelist"),
+        )
+
     def _action_page(self, request, queryset, *, action, form, title, template):
-        opts = self.model._meta
         context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": opts,
-            "app_label": opts.app_label,
+            **action_page_context(self, request, title),
             "applications": queryset,
             "form": form,
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
         }
-        request.current_app = self.admin_site.name
         return TemplateResponse(request, template, context)
 
     @admin.action(description=_("In Prüfung geben"), permissions=["decide"])
@@ -234,33 +292,42 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
             template="admin/reviews/application/assign_reviewers.html",
         )
 
-    @admin.action(description=_("Bewilligen (Höchstbetrag)"), permissions=["decide"])
+    @admin.action(description=_("Bewilligen (Höchstbetrag)…"), permissions=["decide"])
     def award(self, request, queryset):
-        self._decide_each(
+        return self._confirm_then_decide(
             request,
             queryset,
-            lambda a: services.award_application(application=a, by=request.user),
-            lambda n: ngettext("%d Antrag bewilligt.", "%d Anträge bewilligt.", n) % n,
+            action="award",
+            kind=Decision.Kind.AWARD,
+            title=gettext("Anträge bewilligen (Höchstbetrag)"),
+            call=lambda a: services.award_application(application=a, by=request.user),
+            message=lambda n: ngettext("%d Antrag bewilligt.", "%d Anträge bewilligt.", n) % n,
         )
 
-    @admin.action(description=_("Auf die Nachrückliste"), permissions=["decide"])
+    @admin.action(description=_("Auf die Nachrückliste…"), permissions=["decide"])
     def waitlist(self, request, queryset):
-        self._decide_each(
+        return self._confirm_then_decide(
             request,
             queryset,
-            lambda a: services.waitlist_application(application=a, by=request.user),
-            lambda n: (
+            action="waitlist",
+            kind=Decision.Kind.WAITLIST,
+            title=gettext("Anträge auf die Nachrückliste setzen"),
+            call=lambda a: services.waitlist_application(application=a, by=request.user),
+            message=lambda n: (
                 ngettext("%d Antrag auf die Nachrückliste gesetzt.", "%d Anträge auf die Nachrückliste gesetzt.", n) % n
             ),
         )
 
-    @admin.action(description=_("Nachrücken lassen"), permissions=["decide"])
+    @admin.action(description=_("Nachrücken lassen…"), permissions=["decide"])
     def promote(self, request, queryset):
-        self._decide_each(
+        return self._confirm_then_decide(
             request,
             queryset,
-            lambda a: services.promote_from_waitlist(application=a, by=request.user),
-            lambda n: (
+            action="promote",
+            kind=Decision.Kind.AWARD,
+            title=gettext("Von der Nachrückliste nachrücken lassen (Höchstbetrag)"),
+            call=lambda a: services.promote_from_waitlist(application=a, by=request.user),
+            message=lambda n: (
                 ngettext("%d Antrag ist nachgerückt und bewilligt.", "%d Anträge sind nachgerückt und bewilligt.", n)
                 % n
             ),
@@ -271,13 +338,17 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reasons = form.cleaned_data["reasons"]
-            self._decide_each(
+            return self._confirm_then_decide(
                 request,
                 queryset,
-                lambda a: services.reject_application(application=a, by=request.user, reasons=reasons),
-                lambda n: ngettext("%d Antrag abgelehnt.", "%d Anträge abgelehnt.", n) % n,
+                action="reject",
+                kind=Decision.Kind.REJECT,
+                title=gettext("Anträge ablehnen"),
+                call=lambda a: services.reject_application(application=a, by=request.user, reasons=reasons),
+                message=lambda n: ngettext("%d Antrag abgelehnt.", "%d Anträge abgelehnt.", n) % n,
+                reasons=reasons,
+                hidden=[("apply", "1"), ("reasons", reasons)],
             )
-            return None
         return self._action_page(
             request,
             queryset,
@@ -305,6 +376,8 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
                     ),
                     "decision_form": DecisionForm(funding_round=application.funding_round),
                     "decide_url": reverse("admin:applications_application_decide", args=[application.pk]),
+                    "decisions_open": application.funding_round.decisions_open_at(timezone.now()),
+                    "deadline_text": format_deadline(application.funding_round.deadline),
                     "can_decide": application.status in (Application.Status.IN_REVIEW, Application.Status.WAITLISTED),
                     "ranking_url": reverse(
                         "admin:applications_fundinground_ranking", args=[application.funding_round_id]
@@ -322,7 +395,8 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         return context
 
     def decide_view(self, request, object_id):
-        """The decision form on the change page: award (amount), reject (reasons) or waitlist."""
+        """The decision form on the change page: award (amount), reject (reasons) or waitlist; the first
+        POST shows the confirmation page, its signed token makes the second POST decide."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not is_academy(request):
@@ -338,6 +412,22 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
                     self.message_user(request, error, messages.ERROR)
             return HttpResponseRedirect(change_url)
         kind, data = form.cleaned_data["kind"], form.cleaned_data
+        bound = {"amount": data["amount"], "reasons": data["reasons"]}
+        if not is_confirmed(request, f"decide-{kind}", [application.pk], **bound):
+            _warn_if_stale(self, request)
+            return render_confirmation(
+                self,
+                request,
+                title=gettext("Entscheidung bestätigen: %(application)s") % {"application": application},
+                rows=[confirmation_row(application, kind, amount=data["amount"], reasons=data["reasons"])],
+                hidden=[
+                    ("kind", kind),
+                    ("amount", request.POST.get("amount", "")),
+                    ("reasons", request.POST.get("reasons", "")),
+                ],
+                token=confirmation_token(request, f"decide-{kind}", [application.pk], **bound),
+                back_url=change_url,
+            )
         try:
             if kind == Decision.Kind.AWARD:
                 decision = services.award_application(application=application, by=request.user, amount=data["amount"])

@@ -10,6 +10,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,13 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_academy
 from applications.admin import FundingRoundAdmin
 from applications.models import Application, FundingRound, OrganisationKind, Region
+from foerderportal.admin import confirmation_token, is_confirmed
 from foerderportal.errors import DomainError
 from foerderportal.exports import as_csv_response, as_xlsx_response
+from foerderportal.formatting import format_deadline
 from reviews import exports, services
 from reviews.models import Decision
 from reviews.selectors import distribution, ranking
 
-from .common import choice_labels, decimal_formatter, decision_message
+from .common import choice_labels, confirmation_row, decimal_formatter, decision_message, render_confirmation
 from .scoring import CriterionInline
 
 
@@ -104,7 +107,9 @@ class ReviewFundingRoundAdmin(FundingRoundAdmin):
         )
         # The funding line goes below the last row within funding (above all rows if none is).
         last_within = max((index for index, row in enumerate(rows) if row.within_funding), default=-1)
-        awardable = {Application.Status.IN_REVIEW, Application.Status.WAITLISTED}
+        # No "Bewilligen" button before the deadline has passed (the page says why).
+        decisions_open = funding_round.decisions_open_at(timezone.now())
+        awardable = {Application.Status.IN_REVIEW, Application.Status.WAITLISTED} if decisions_open else set()
         # Everything per row is prepared here, cheaply: a round can have thousands of rows.
         decimal = decimal_formatter()
         decision_kinds = choice_labels(Decision.Kind.choices)
@@ -144,6 +149,8 @@ class ReviewFundingRoundAdmin(FundingRoundAdmin):
             "app_label": opts.app_label,
             "original": funding_round,
             "funding_round": funding_round,
+            "decisions_open": decisions_open,
+            "deadline_text": format_deadline(funding_round.deadline),
             "entries": entries,
             "line_at_top": last_within == -1,
             "within_count": sum(row.within_funding for row in rows),
@@ -163,20 +170,34 @@ class ReviewFundingRoundAdmin(FundingRoundAdmin):
         return TemplateResponse(request, self.ranking_template, context)
 
     def award_view(self, request, pk, application_id):
-        """The "Bewilligen" button of a ranking row: award with the round's maximum."""
+        """The "Bewilligen" button of a ranking row: award with the round's maximum, after the
+        confirmation page (the first POST shows it, its signed token makes the second POST award)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         funding_round = self._round_for_academy(request, pk)
         application = get_object_or_404(
-            Application.objects.select_related("organisation"), pk=application_id, funding_round=funding_round
+            Application.objects.select_related("organisation", "funding_round"),
+            pk=application_id,
+            funding_round=funding_round,
         )
+        ranking_url = reverse("admin:applications_fundinground_ranking", args=[funding_round.pk])
+        if not is_confirmed(request, "ranking-award", [application.pk]):
+            return render_confirmation(
+                self,
+                request,
+                title=gettext("Bewilligen: %(application)s") % {"application": application},
+                rows=[confirmation_row(application, Decision.Kind.AWARD)],
+                hidden=[],
+                token=confirmation_token(request, "ranking-award", [application.pk]),
+                back_url=ranking_url,
+            )
         try:
             decision = services.award_application(application=application, by=request.user)
         except DomainError as error:
             self.message_user(request, f"{application}: {error.message}", messages.ERROR)
         else:
             self.message_user(request, decision_message(decision), messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:applications_fundinground_ranking", args=[funding_round.pk]))
+        return HttpResponseRedirect(ranking_url)
 
     def _ranking_table(self, request, pk):
         funding_round = self._round_for_academy(request, pk)

@@ -50,7 +50,9 @@ def test_submission_page_offers_the_consent_only_without_one(client, complete_dr
 
 def test_submission_records_the_consent(client, complete_draft, member):
     client.force_login(member.user)
-    response = client.post(reverse("applications:submit", args=[complete_draft.pk]), {"notification_consent": "on"})
+    response = client.post(
+        reverse("applications:submit", args=[complete_draft.pk]), {"notification_consent": "on", "declaration": "on"}
+    )
     assert response.status_code == 302
     complete_draft.refresh_from_db()
     assert complete_draft.status == Application.Status.SUBMITTED
@@ -62,7 +64,7 @@ def test_submission_records_the_consent(client, complete_draft, member):
 
 def test_submission_without_the_box_records_no_consent(client, complete_draft, member):
     client.force_login(member.user)
-    client.post(reverse("applications:submit", args=[complete_draft.pk]))
+    client.post(reverse("applications:submit", args=[complete_draft.pk]), {"declaration": "on"})
     complete_draft.refresh_from_db()
     assert complete_draft.status == Application.Status.SUBMITTED
     member.user.refresh_from_db()

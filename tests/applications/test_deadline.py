@@ -39,11 +39,13 @@ def test_last_second_accepted_next_second_refused(deadline, last_second_utc):
     on_time, user = _complete_application(deadline)
     late, late_user = _complete_application(deadline)
 
-    submitted = submit_application(application=on_time, user=user, now=last_second_utc + timedelta(milliseconds=999))
+    submitted = submit_application(
+        declared=True, application=on_time, user=user, now=last_second_utc + timedelta(milliseconds=999)
+    )
     assert submitted.status == Application.Status.SUBMITTED
 
     with pytest.raises(ApplicationError) as refused:
-        submit_application(application=late, user=late_user, now=last_second_utc + timedelta(seconds=1))
+        submit_application(declared=True, application=late, user=late_user, now=last_second_utc + timedelta(seconds=1))
     assert "abgelaufen" in refused.value.message
     late.refresh_from_db()
     assert late.status == Application.Status.DRAFT
@@ -54,7 +56,9 @@ def test_last_second_accepted_next_second_refused(deadline, last_second_utc):
 def test_late_submission_message_shows_the_deadline_in_german_local_time():
     application, user = _complete_application(SECOND_ROUND_DEADLINE)
     with pytest.raises(ApplicationError) as refused:
-        submit_application(application=application, user=user, now=datetime(2020, 3, 7, 0, 0, 0, tzinfo=BERLIN))
+        submit_application(
+            declared=True, application=application, user=user, now=datetime(2020, 3, 7, 0, 0, 0, tzinfo=BERLIN)
+        )
     assert "Freitag, 6. März 2020, 23:59 Uhr" in refused.value.message
 
 
@@ -62,7 +66,9 @@ def test_late_submission_message_shows_the_deadline_in_german_local_time():
 def test_submission_before_the_round_opens_is_refused():
     application, user = _complete_application(SECOND_ROUND_DEADLINE)
     with pytest.raises(ApplicationError, match="erst ab"):
-        submit_application(application=application, user=user, now=SECOND_ROUND_DEADLINE - timedelta(days=61))
+        submit_application(
+            declared=True, application=application, user=user, now=SECOND_ROUND_DEADLINE - timedelta(days=61)
+        )
 
 
 @pytest.mark.django_db

@@ -43,7 +43,7 @@ def org_b(db):
     org = member.organisation
     draft = complete(ApplicationFactory(organisation=org))
     other_round_app = complete(ApplicationFactory(organisation=org))
-    submitted = submit_application(application=other_round_app, user=member.user)
+    submitted = submit_application(declared=True, application=other_round_app, user=member.user)
     pending = MembershipFactory(organisation=org, status=Membership.Status.REQUESTED)
     return {
         "org": org,

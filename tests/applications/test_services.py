@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def test_incomplete_application_is_refused_with_the_list_of_what_is_missing(draft, member):
     with pytest.raises(ApplicationError) as refused:
-        submit_application(application=draft, user=member.user)
+        submit_application(declared=True, application=draft, user=member.user)
     assert "Ziele für die zwei Jahre" in refused.value.message
     assert "Beschluss als Anlage" in refused.value.missing
     assert refused.value.missing == missing_items(draft)
@@ -41,7 +41,7 @@ def test_incomplete_application_is_refused_with_the_list_of_what_is_missing(draf
 def test_missing_resolution_alone_blocks_submission(member, draft):
     complete(draft, with_resolution=False)
     with pytest.raises(ApplicationError) as refused:
-        submit_application(application=draft, user=member.user)
+        submit_application(declared=True, application=draft, user=member.user)
     assert refused.value.missing == ["Beschluss als Anlage"]
 
 
@@ -49,7 +49,7 @@ def test_submission_assigns_reference_freezes_and_sends_receipt(
     complete_draft, member, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submitted = submit_application(application=complete_draft, user=member.user)
+        submitted = submit_application(declared=True, application=complete_draft, user=member.user)
     assert submitted.status == Application.Status.SUBMITTED
     assert submitted.reference_number == f"{complete_draft.funding_round.code}-0001"
     assert submitted.submitted_by == member.user
@@ -61,7 +61,7 @@ def test_submission_assigns_reference_freezes_and_sends_receipt(
     with pytest.raises(ApplicationError, match="nicht mehr geändert"):
         update_application(application=submitted, user=member.user, data={"goals": "Anders"})
     with pytest.raises(ApplicationError, match="bereits eingereicht"):
-        submit_application(application=submitted, user=member.user)
+        submit_application(declared=True, application=submitted, user=member.user)
 
 
 def test_reference_numbers_count_up_per_round(member):
@@ -70,7 +70,7 @@ def test_reference_numbers_count_up_per_round(member):
     for _ in range(3):
         m = MembershipFactory()
         application = complete(ApplicationFactory(funding_round=funding_round, organisation=m.organisation))
-        refs.append(submit_application(application=application, user=m.user).reference_number)
+        refs.append(submit_application(declared=True, application=application, user=m.user).reference_number)
     assert refs == ["IBE-2020-0001", "IBE-2020-0002", "IBE-2020-0003"]
 
 
@@ -97,13 +97,13 @@ def test_unconfirmed_member_can_neither_start_edit_nor_submit(status):
     with pytest.raises(ApplicationError, match="bestätigte Mitglieder"):
         update_application(application=application, user=outsider, data={"goals": "x"})
     with pytest.raises(ApplicationError, match="bestätigte Mitglieder"):
-        submit_application(application=application, user=outsider)
+        submit_application(declared=True, application=application, user=outsider)
 
 
 def test_member_of_another_organisation_cannot_submit(complete_draft):
     stranger = MembershipFactory().user
     with pytest.raises(ApplicationError):
-        submit_application(application=complete_draft, user=stranger)
+        submit_application(declared=True, application=complete_draft, user=stranger)
 
 
 def test_ineligible_kind_cannot_start():
@@ -114,7 +114,7 @@ def test_ineligible_kind_cannot_start():
 
 
 def test_withdrawal_until_the_deadline(complete_draft, member):
-    submitted = submit_application(application=complete_draft, user=member.user)
+    submitted = submit_application(declared=True, application=complete_draft, user=member.user)
     withdrawn = withdraw_application(application=submitted, user=member.user)
     assert withdrawn.status == Application.Status.WITHDRAWN
     assert withdrawn.withdrawn_by == member.user
@@ -122,7 +122,7 @@ def test_withdrawal_until_the_deadline(complete_draft, member):
 
 
 def test_withdrawal_after_the_deadline_is_refused(complete_draft, member):
-    submitted = submit_application(application=complete_draft, user=member.user)
+    submitted = submit_application(declared=True, application=complete_draft, user=member.user)
     late = submitted.funding_round.deadline.replace(microsecond=0) + timedelta(seconds=1)
     with pytest.raises(ApplicationError, match="Ende der Antragsfrist"):
         withdraw_application(application=submitted, user=member.user, now=late)

@@ -126,7 +126,7 @@ def test_incomplete_submission_via_view_lists_what_is_missing(logged_in, draft):
 
 
 def test_submitted_application_is_read_only(logged_in, complete_draft):
-    logged_in.post(reverse("applications:submit", args=[complete_draft.pk]))
+    logged_in.post(reverse("applications:submit", args=[complete_draft.pk]), {"declaration": "on"})
     complete_draft.refresh_from_db()
     assert complete_draft.status == Application.Status.SUBMITTED
     response = logged_in.get(reverse("applications:section", args=[complete_draft.pk, "goals"]))
@@ -139,7 +139,9 @@ def test_submitted_application_is_read_only(logged_in, complete_draft):
 
 
 def test_receipt_page_after_submission(logged_in, complete_draft):
-    response = logged_in.post(reverse("applications:submit", args=[complete_draft.pk]), follow=True)
+    response = logged_in.post(
+        reverse("applications:submit", args=[complete_draft.pk]), {"declaration": "on"}, follow=True
+    )
     complete_draft.refresh_from_db()
     page = response.content.decode()
     assert "Eingangsbestätigung" in page

@@ -135,7 +135,7 @@ def test_a_request_in_review_returns_to_review(academy):
     from tests.conftest import submitted_application
     from tests.factories import FundingRoundFactory
 
-    application = submitted_application(FundingRoundFactory(), by=academy)
+    application = submitted_application(FundingRoundFactory(closed=True), by=academy)  # review after the deadline
     request = ask(application, academy, sections=[], attachment_kinds=[])
     services.answer_information_request(information_request=request, user=application.member)
     assert Application.objects.get(pk=application.pk).status == Application.Status.IN_REVIEW
@@ -157,7 +157,7 @@ def test_reviewer_sees_that_the_application_changed_after_the_review(academy, cl
     from tests.conftest import submitted_application
     from tests.factories import FundingRoundFactory, make_reviewer
 
-    application = submitted_application(FundingRoundFactory(), by=academy)
+    application = submitted_application(FundingRoundFactory(closed=True), by=academy)  # review after the deadline
     reviewer = make_reviewer()
     review = review_services.assign_reviewer(application=application, reviewer=reviewer, by=academy)
     url = reverse("admin:reviews_review_change", args=[review.pk])

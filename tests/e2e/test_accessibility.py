@@ -68,7 +68,7 @@ def world(transactional_db):
     draft.save()
 
     submitted = complete(ApplicationFactory(funding_round=funding_round, organisation=reutlingen))
-    submitted = services.submit_application(application=submitted, user=member)
+    submitted = services.submit_application(declared=True, application=submitted, user=member)
     return World(member, colleague, funding_round, esslingen, draft, submitted)
 
 
@@ -249,6 +249,7 @@ def overview_with_checklist(page, world):
 @logged_in
 def overview_submit_refused(page, world):
     page.goto(f"/portal/antrag/{world.draft.pk}/")
+    page.get_by_role("group", name="Erklärung").get_by_role("checkbox").check()
     page.get_by_role("button", name="Antrag verbindlich einreichen").click()
     expect(page.get_by_role("alert")).to_contain_text("Der Antrag ist noch nicht vollständig.")
     return "Antrag Esslingen am Neckar"

@@ -173,6 +173,16 @@ def test_applicant_registers_is_confirmed_fills_in_and_submits(new_context, live
     expect(checklist.get_by_role("listitem").filter(has_text="fehlt noch")).to_have_count(0)
     expect(applicant.get_by_text("Vor dem Einreichen fehlen noch")).to_have_count(0)
     mails_before = len(mail.outbox)
+    # The declaration is required: without the tick the browser does not send the form.
+    applicant.get_by_role("button", name="Antrag verbindlich einreichen").click()
+    expect(applicant.get_by_role("heading", level=1)).to_have_text("Antrag Esslingen am Neckar")
+    assert Application.objects.get(organisation=organisation, funding_round=funding_round).status == "draft"
+    declaration = applicant.get_by_role("group", name="Erklärung").get_by_role("checkbox")
+    expect(declaration).to_have_accessible_name(
+        "Die Angaben sind vollständig und richtig; ich bin berechtigt, den Antrag für Esslingen am Neckar "
+        "einzureichen; der Beschluss des Gremiums liegt vor."
+    )
+    declaration.check()
     applicant.get_by_role("button", name="Antrag verbindlich einreichen").click()
 
     expect(applicant.get_by_role("heading", level=1, name="Eingangsbestätigung")).to_be_visible()
@@ -188,6 +198,9 @@ def test_applicant_registers_is_confirmed_fills_in_and_submits(new_context, live
     assert len(receipts) == 1, [m.subject for m in mail.outbox]
     assert receipts[0].to == [EMAIL]
     assert "IE2020-0001" in receipts[0].body
+    event = application.events.get(action="submitted")
+    assert event.data["declaration"].startswith("Die Angaben sind vollständig und richtig")
+    assert event.data["declaration_version"]
 
     # The dashboard lists the submitted application with its receipt.
     applicant.get_by_role("link", name="Zurück zu meinen Anträgen").click()

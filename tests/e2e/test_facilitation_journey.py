@@ -21,6 +21,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     make_academy_staff,
+    while_open,
 )
 
 from .conftest import field, log_in
@@ -36,14 +37,17 @@ COST, REMAINING, USED_PERCENT = "1.473,60 €", "38.526,40 €", "3,7 %"
 
 def _awarded_facilitation(staff):
     """An application of Esslingen am Neckar, submitted, reviewed and awarded through the services."""
-    funding_round = FundingRoundFactory(name="Ausschreibung 2020", code="IE2020", four_eyes=False)
+    # The deadline has passed (decisions only after it); the application came in while the round was open.
+    funding_round = FundingRoundFactory(name="Ausschreibung 2020", code="IE2020", four_eyes=False, closed=True)
     organisation = OrganisationFactory(name="Esslingen am Neckar", kind=OrganisationKind.GROSSE_KREISSTADT)
     membership = MembershipFactory(
         organisation=organisation,
         user=UserFactory(email="erika@esslingen.example", first_name="Erika", last_name="Engagiert"),
     )
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=organisation))
-    application = submit_application(application=application, user=membership.user)
+    application = submit_application(
+        declared=True, application=application, user=membership.user, now=while_open(funding_round)
+    )
     application = review_services.move_to_review(application=application, by=staff)
     review_services.award_application(application=application, by=staff)  # no four eyes: released at once
     facilitation = Facilitation.objects.get(application=application)  # created by the release

@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     make_academy_staff,
     make_reviewer,
+    while_open,
 )
 
 from .conftest import log_in
@@ -47,7 +48,10 @@ def _submitted_application(funding_round, organisation_name):
     organisation = OrganisationFactory(name=organisation_name, kind=OrganisationKind.GROSSE_KREISSTADT)
     membership = MembershipFactory(organisation=organisation)
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=organisation))
-    application = submit_application(application=application, user=membership.user)
+    # Submitted while the round was open; the academy decides after the deadline.
+    application = submit_application(
+        declared=True, application=application, user=membership.user, now=while_open(funding_round)
+    )
     application.member = membership.user
     return application
 
@@ -87,7 +91,7 @@ def _score(page, points, *, recommendation, note=""):
 def test_staff_assign_reviewer_scores_staff_award_from_ranking_applicant_sees_decision(new_context, live_server, axe):
     # Two places, but the budget holds only one package of 40.000 €: one application above the line.
     funding_round = FundingRoundFactory(
-        name="Ausschreibung 2020", code="IE2020", places=2, budget=Decimal("60000.00"), four_eyes=False
+        name="Ausschreibung 2020", code="IE2020", places=2, budget=Decimal("60000.00"), four_eyes=False, closed=True
     )
     for position, (title, weight, maximum) in enumerate(CRITERIA):
         CriterionFactory(funding_round=funding_round, title=title, weight=weight, max_points=maximum, position=position)
@@ -188,6 +192,17 @@ def test_staff_assign_reviewer_scores_staff_award_from_ranking_applicant_sees_de
     axe(staff, label=f"ranking page ({staff.url})")
 
     first.get_by_role("button", name="Bewilligen IE2020-0002").click()
+    # The confirmation page: what happens, to whom, which letter and e-mail; nothing decided yet.
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Bewilligen: IE2020-0002 – Reutlingen")
+    confirm = staff.get_by_role("table", name="Betroffene Anträge")
+    expect(confirm).to_contain_text("Reutlingen")
+    expect(confirm).to_contain_text("40.000,00")
+    expect(confirm).to_contain_text("Bescheid – Aufnahme in die Prozessbegleitung")
+    expect(confirm).to_contain_text(reutlingen.member.email)
+    expect(staff.locator("#content-main")).to_contain_text("nur durch einen neuen Bescheid korrigieren")
+    assert not Decision.objects.filter(application=reutlingen).exists()
+    axe(staff, label=f"confirmation page ({staff.url})")
+    staff.get_by_role("button", name="Verbindlich bestätigen").click()
     expect(_messages(staff)).to_contain_text(
         "„Bewilligung“ für IE2020-0002 – Reutlingen ist freigegeben; der Antrag hat jetzt den Status „bewilligt“."
     )

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @time_machine.travel(datetime(2020, 6, 15, 11, 0, tzinfo=BERLIN), tick=False)
 def test_releasing_an_award_creates_one_facilitation_with_period_budget_and_lead():
-    funding_round = FundingRoundFactory(facilitation_months=24)
+    funding_round = FundingRoundFactory(facilitation_months=24, closed=True)
     staff = make_academy_staff()
     application = submitted_application(funding_round, by=staff)
     award_application(application=application, by=staff, amount=Decimal("38500.00"))
@@ -38,7 +38,7 @@ def test_releasing_an_award_creates_one_facilitation_with_period_budget_and_lead
 
 
 def test_releasing_twice_or_calling_the_service_again_keeps_exactly_one(django_capture_on_commit_callbacks):
-    funding_round = FundingRoundFactory(four_eyes=True)
+    funding_round = FundingRoundFactory(four_eyes=True, closed=True)
     proposer, releaser = make_academy_staff(), make_academy_staff()
     application = submitted_application(funding_round, by=proposer)
     decision = award_application(application=application, by=proposer)
@@ -57,7 +57,7 @@ def test_releasing_twice_or_calling_the_service_again_keeps_exactly_one(django_c
 
 
 def test_a_rejection_creates_no_facilitation():
-    funding_round = FundingRoundFactory()
+    funding_round = FundingRoundFactory(closed=True)
     staff = make_academy_staff()
     application = submitted_application(funding_round, by=staff)
     reject_application(application=application, by=staff, reasons="Nicht förderfähig.")
@@ -65,7 +65,7 @@ def test_a_rejection_creates_no_facilitation():
 
 
 def test_only_awarded_applications_get_a_facilitation():
-    funding_round = FundingRoundFactory()
+    funding_round = FundingRoundFactory(closed=True)
     staff = make_academy_staff()
     application = submitted_application(funding_round, by=staff)
     with pytest.raises(services.FacilitationError, match="Nur bewilligte"):

@@ -16,7 +16,7 @@ def test_submission_produces_released_receipt_and_one_email(
     complete_draft, member, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        application = submit_application(application=complete_draft, user=member.user)
+        application = submit_application(declared=True, application=complete_draft, user=member.user)
     letter = Letter.objects.get(application=application)
     assert letter.kind == Letter.Kind.RECEIPT and letter.is_released and letter.notified_at
     assert application.reference_number in pdf_text(letter_bytes(letter))
@@ -31,7 +31,7 @@ def test_receipt_task_is_not_enqueued_before_commit(
     complete_draft, member, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        submit_application(application=complete_draft, user=member.user)
+        submit_application(declared=True, application=complete_draft, user=member.user)
     assert len(callbacks) == 1
     assert not Letter.objects.exists() and not mailoutbox
 

@@ -177,7 +177,7 @@ def decided(academy, *, kind, name, decide, postal_address="Am Markt 1\n72070 Mu
     application = complete(ApplicationFactory(funding_round=funding_round, organisation=membership.organisation))
     application.postal_address = postal_address
     application.save()
-    application = submit_application(application=application, user=membership.user)
+    application = submit_application(application=application, user=membership.user, declared=True)
     # Decisions come after the deadline: the round closed before the release.
     FundingRound.objects.filter(pk=funding_round.pk).update(
         opens_at=RELEASED - timedelta(days=60), deadline=RELEASED - timedelta(days=7)

@@ -58,7 +58,7 @@ def test_timeline_three_reminders_for_a_draft_and_none_for_the_others(mailoutbox
     submitted = complete(draft_with_member(reminder_round))
     withdrawn = draft_with_member(reminder_round)
     unconfirmed = draft_with_member(reminder_round, status=Membership.Status.REQUESTED)
-    submit_application(application=submitted, user=submitted.member, now=berlin(20, 2))
+    submit_application(declared=True, application=submitted, user=submitted.member, now=berlin(20, 2))
     withdraw_application(application=withdrawn, user=withdrawn.member, now=berlin(20, 2))
 
     # Every 15 minutes around each reminder day, twice per tick (beat fired twice).
@@ -89,7 +89,7 @@ def test_submission_and_withdrawal_stop_further_reminders(mailoutbox, reminder_r
     sweep_at(MOMENTS[14])
     assert len(mailoutbox) == 2
 
-    submit_application(application=to_submit, user=to_submit.member, now=MOMENTS[14] + timedelta(days=1))
+    submit_application(declared=True, application=to_submit, user=to_submit.member, now=MOMENTS[14] + timedelta(days=1))
     withdraw_application(application=to_withdraw, user=to_withdraw.member, now=MOMENTS[14] + timedelta(days=1))
     sweep_at(MOMENTS[7])
     sweep_at(MOMENTS[1])
@@ -127,7 +127,7 @@ def test_a_claim_is_skipped_when_things_changed_before_it_was_sent(mailoutbox, r
     [reminder_id] = services.claim_due_reminders(MOMENTS[1])
     now = MOMENTS[1] + timedelta(hours=1)
     if change == "submit":
-        submit_application(application=application, user=application.member, now=now)
+        submit_application(declared=True, application=application, user=application.member, now=now)
     elif change == "withdraw":
         withdraw_application(application=application, user=application.member, now=now)
     else:

@@ -15,7 +15,7 @@ from accounts.roles import ensure_roles
 from applications.models import Application
 from reviews.models import Criterion, Decision, Recommendation, Review, Score
 from reviews.services import assign_reviewer, declare_conflict, declare_no_conflict
-from tests.conftest import submitted_application
+from tests.conftest import confirmation_fields, post_confirmed, submitted_application
 from tests.factories import (
     ApplicationFactory,
     make_reviewer,
@@ -242,9 +242,13 @@ def test_academy_reads_reviews_but_does_not_score_them(client, academy, reviewer
 
 
 def _action(client, action, applications, **data):
-    return client.post(
+    """Run a bulk action; decisions go through their confirmation page (confirmed here)."""
+    response = client.post(
         APPLICATIONS, {"action": action, "_selected_action": [a.pk for a in applications], **data}, follow=True
     )
+    if 'name="confirmation"' in response.content.decode():
+        response = client.post(APPLICATIONS, confirmation_fields(response), follow=True)
+    return response
 
 
 def test_move_to_review_and_assign_reviewers(client, academy, two_place_round, reviewer, other_reviewer):
@@ -316,16 +320,18 @@ def test_decision_form_on_the_change_page(client, academy, two_place_round):
     assert '<label for="id_amount">' in page
 
     decide = "admin:applications_application_decide"
-    client.post(reverse(decide, args=[award.pk]), {"kind": "award", "amount": "30000"})
-    client.post(reverse(decide, args=[reject.pk]), {"kind": "reject", "reasons": "Unvollständig."})
-    client.post(reverse(decide, args=[waitlist.pk]), {"kind": "waitlist"})
+    post_confirmed(client, reverse(decide, args=[award.pk]), {"kind": "award", "amount": "30000"})
+    post_confirmed(client, reverse(decide, args=[reject.pk]), {"kind": "reject", "reasons": "Unvollständig."})
+    post_confirmed(client, reverse(decide, args=[waitlist.pk]), {"kind": "waitlist"})
     for application in (award, reject, waitlist):
         application.refresh_from_db()
     assert (award.status, award.awarded_amount) == (Application.Status.AWARDED, Decimal("30000.00"))
     assert reject.status == Application.Status.REJECTED
     assert waitlist.status == Application.Status.WAITLISTED
 
-    response = client.post(reverse(decide, args=[waitlist.pk]), {"kind": "award", "amount": "99999"}, follow=True)
+    response = post_confirmed(
+        client, reverse(decide, args=[waitlist.pk]), {"kind": "award", "amount": "99999"}, follow=True
+    )
     assert any("übersteigt den Höchstbetrag" in t for t in texts(response))
     assert client.get(reverse(decide, args=[waitlist.pk])).status_code == 405
 
@@ -339,13 +345,13 @@ def test_four_eyes_release_needs_a_second_person(client, academy, colleague, two
     decision = Decision.objects.get(application=application)
     assert decision.status == Decision.Status.PROPOSED
 
-    response = client.post(DECISIONS, {"action": "release", "_selected_action": [decision.pk]}, follow=True)
+    response = post_confirmed(client, DECISIONS, {"action": "release", "_selected_action": [decision.pk]}, follow=True)
     assert any("Eine andere Person muss die Entscheidung freigeben" in t for t in texts(response))
     decision.refresh_from_db()
     assert decision.status == Decision.Status.PROPOSED
 
     client.force_login(colleague)
-    response = client.post(DECISIONS, {"action": "release", "_selected_action": [decision.pk]}, follow=True)
+    response = post_confirmed(client, DECISIONS, {"action": "release", "_selected_action": [decision.pk]}, follow=True)
     assert "1 Entscheidung freigegeben." in texts(response)
     decision.refresh_from_db()
     application.refresh_from_db()
@@ -435,12 +441,12 @@ def test_ranking_award_button(client, academy, reviewer, two_place_round):
     url = reverse("admin:applications_fundinground_award", args=[two_place_round.pk, application.pk])
     client.force_login(academy)
     assert client.get(url).status_code == 405
-    response = client.post(url)
+    response = post_confirmed(client, url)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:applications_fundinground_ranking", args=[two_place_round.pk])
     application.refresh_from_db()
     assert application.status == Application.Status.AWARDED
-    response = client.post(url, follow=True)  # twice: the service refuses
+    response = post_confirmed(client, url, follow=True)  # twice: the service refuses
     assert any("kann nicht so entschieden werden" in t for t in texts(response))
 
 

@@ -40,7 +40,7 @@ def _award_concurrently(applications, staff, amounts):
 
 
 def test_places_cap_holds_under_two_concurrent_awards():
-    funding_round = FundingRoundFactory(places=1, budget=Decimal("1000000"))
+    funding_round = FundingRoundFactory(places=1, budget=Decimal("1000000"), closed=True)
     staff = [make_academy_staff(), make_academy_staff()]
     applications = [submitted_application(funding_round, by=staff[0]) for _ in range(2)]
     outcomes = _award_concurrently(applications, staff, [Decimal("40000"), Decimal("40000")])
@@ -51,7 +51,7 @@ def test_places_cap_holds_under_two_concurrent_awards():
 
 
 def test_budget_cap_holds_under_two_concurrent_awards():
-    funding_round = FundingRoundFactory(places=10, budget=Decimal("60000"))
+    funding_round = FundingRoundFactory(places=10, budget=Decimal("60000"), closed=True)
     staff = [make_academy_staff(), make_academy_staff()]
     applications = [submitted_application(funding_round, by=staff[0]) for _ in range(2)]
     outcomes = _award_concurrently(applications, staff, [Decimal("40000"), Decimal("40000")])

@@ -303,7 +303,7 @@ class Command(BaseCommand):
                 staff="Integrationsbeauftragte/r, 10 Stunden pro Woche",
             )
             self.attach_demo_resolution(application, member)
-            services.submit_application(application=application, user=member, now=on_time)
+            services.submit_application(declared=True, application=application, user=member, now=on_time)
 
     def attach_demo_resolution(self, application, user):
         pdf = demo_pdf(f"Beschluss des Gemeinderats {application.organisation.name} (Demo)")
