@@ -192,6 +192,34 @@ class MessageAdmin(AcademyOnlyMixin, admin.ModelAdmin):
         ]
 
 
+class MessageInline(RecordAdminMixin, admin.TabularInline):
+    """The thread with the municipality on the application's admin page (academy staff only)."""
+
+    model = Message
+    extra = 0
+    fields = ["created_at", "sender", "text", "attachment"]
+    readonly_fields = fields
+    ordering = ["created_at", "pk"]
+    verbose_name = gettext_lazy("Nachricht")
+    verbose_name_plural = gettext_lazy("Nachrichten mit der Kommune")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    sender = MessageAdmin.sender
+    attachment = MessageAdmin.attachment
+
+
+class InformationRequestInline(RecordAdminMixin, admin.TabularInline):
+    """The application's requests for missing items (academy staff only)."""
+
+    model = InformationRequest
+    extra = 0
+    fields = ["created_at", "text", "due_on", "status", "answered_at", "answer"]
+    readonly_fields = fields
+    ordering = ["created_at", "pk"]
+
+
 @admin.register(RequestReminder)
 class RequestReminderAdmin(AcademyOnlyMixin, admin.ModelAdmin):
     list_display = ["request", "due_on", "status", "claimed_at", "sent_at", "attempts", "last_error"]

@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.roles import is_academy
 from applications.admin import ApplicationAdmin
 from applications.models import Application
+from correspondence.admin import InformationRequestInline, MessageInline
 from foerderportal.admin import (
     CONFIRMATION_FIELD,
     ReadOnlyHistoryMixin,
@@ -365,11 +366,19 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
             context.update(self._decision_context(request, obj))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
+    def get_inlines(self, request, obj):
+        # The academy also reads the correspondence with the municipality; reviewers never do.
+        inlines = list(super().get_inlines(request, obj))
+        return [*inlines, InformationRequestInline, MessageInline] if is_academy(request) else inlines
+
     def _decision_context(self, request, application):
         context = {}
         if is_academy(request):
             context.update(
                 {
+                    "request_add_url": reverse("admin:correspondence_informationrequest_add")
+                    + f"?application={application.pk}",
+                    "message_add_url": reverse("admin:correspondence_message_add") + f"?application={application.pk}",
                     "reviews": list(application.reviews.select_related("reviewer").order_by("assigned_at")),
                     "pending_decisions": list(
                         application.decisions.filter(status=Decision.Status.PROPOSED).select_related("proposed_by")
