@@ -305,6 +305,19 @@ def _check_caps(funding_round: FundingRound, amount: Decimal, application: Appli
         )
 
 
+def decision_refusal(*, application: Application, kind: str, amount=None, reasons: str = "", now=None) -> str:
+    """Why this decision would be refused now ("" if it would go ahead); writes nothing.
+
+    The confirmation pages show it before anybody confirms; the service checks again, under locks.
+    """
+    try:
+        require_deadline_passed(application.funding_round, now)
+        _validate(application, kind, amount, reasons)
+    except ReviewError as error:
+        return error.message
+    return ""
+
+
 def _validate(application, kind, amount, reasons):
     funding_round = application.funding_round
     if application.status not in _ALLOWED_FROM[kind]:

@@ -3,7 +3,6 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +14,7 @@ from applications.selectors import confirmed_member_emails
 from foerderportal.admin import CONFIRMATION_FIELD
 from foerderportal.formatting import euro, german_decimal
 from reviews.models import Decision
-from reviews.services import ReviewError, require_deadline_passed
+from reviews.services import decision_refusal
 
 
 def two_places(value):
@@ -115,11 +114,7 @@ def confirmation_row(application, kind, *, amount=None, reasons="", releasing=Fa
     funding_round = application.funding_round
     if kind == Decision.Kind.AWARD and amount is None:
         amount = funding_round.max_per_package
-    try:
-        require_deadline_passed(funding_round, now or timezone.now())
-        refusal = ""
-    except ReviewError as error:
-        refusal = error.message
+    refusal = decision_refusal(application=application, kind=kind, amount=amount, reasons=reasons, now=now)
     return {
         "organisation": application.organisation.name,
         "reference": application.reference_number or "–",

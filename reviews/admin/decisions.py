@@ -423,12 +423,17 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         kind, data = form.cleaned_data["kind"], form.cleaned_data
         bound = {"amount": data["amount"], "reasons": data["reasons"]}
         if not is_confirmed(request, f"decide-{kind}", [application.pk], **bound):
+            row = confirmation_row(application, kind, amount=data["amount"], reasons=data["reasons"])
+            if row["refusal"]:
+                # Nothing to confirm: say why at once, on the page where the input can be corrected.
+                self.message_user(request, row["refusal"], messages.ERROR)
+                return HttpResponseRedirect(change_url)
             _warn_if_stale(self, request)
             return render_confirmation(
                 self,
                 request,
                 title=gettext("Entscheidung bestätigen: %(application)s") % {"application": application},
-                rows=[confirmation_row(application, kind, amount=data["amount"], reasons=data["reasons"])],
+                rows=[row],
                 hidden=[
                     ("kind", kind),
                     ("amount", request.POST.get("amount", "")),

@@ -329,10 +329,12 @@ def test_decision_form_on_the_change_page(client, academy, two_place_round):
     assert reject.status == Application.Status.REJECTED
     assert waitlist.status == Application.Status.WAITLISTED
 
-    response = post_confirmed(
-        client, reverse(decide, args=[waitlist.pk]), {"kind": "award", "amount": "99999"}, follow=True
-    )
+    # A decision the service would refuse gets no confirmation page: the reason shows at once.
+    response = client.post(reverse(decide, args=[waitlist.pk]), {"kind": "award", "amount": "99999"}, follow=True)
     assert any("übersteigt den Höchstbetrag" in t for t in texts(response))
+    assert "Verbindlich bestätigen" not in response.content.decode()
+    waitlist.refresh_from_db()
+    assert waitlist.status == Application.Status.WAITLISTED
     assert client.get(reverse(decide, args=[waitlist.pk])).status_code == 405
 
 

@@ -278,3 +278,14 @@ def test_at_the_deadline_second_the_bulk_action_is_refused_and_one_second_later_
         post_confirmed(client, APPLICATIONS, data, follow=True)
     application.refresh_from_db()
     assert application.status == Application.Status.AWARDED
+
+
+def test_a_rejection_without_reasons_is_refused_before_the_confirmation_page(client, academy, two_place_round):
+    application = submitted_application(two_place_round, by=academy)
+    client.force_login(academy)
+    url = reverse("admin:applications_application_decide", args=[application.pk])
+    response = client.post(url, {"kind": "reject", "reasons": ""}, follow=True)
+    page = response.content.decode()
+    assert "Verbindlich bestätigen" not in page
+    assert "Bitte begründen Sie die Ablehnung" in page  # the reason, shown on the change page
+    assert not Decision.objects.filter(application=application).exists()
