@@ -325,6 +325,15 @@ def _validate(application, kind, amount, reasons):
             _("Ein Antrag mit Status „%(status)s“ kann nicht so entschieden werden.")
             % {"status": application.get_status_display()}
         )
+    if kind in (Decision.Kind.AWARD, Decision.Kind.REJECT) and not funding_round.signing_officer.strip():
+        # A Bescheid names the authority and the person who signs it (§ 37 Abs. 3 LVwVfG).
+        raise ReviewError(
+            _(
+                "Ein Bescheid braucht die zeichnende Person (§ 37 Abs. 3 LVwVfG). Tragen Sie sie in der "
+                "Förderrunde „%(round)s“ ein."
+            )
+            % {"round": funding_round.name}
+        )
     if kind == Decision.Kind.AWARD:
         amount = funding_round.max_per_package if amount is None else Decimal(amount)
         if amount <= 0:

@@ -84,6 +84,9 @@ class FundingRoundFactory(factory.django.DjangoModelFactory):
     max_per_package = Decimal("40000.00")
     # New rounds default to four eyes; most tests exercise one person deciding, four-eyes tests opt in.
     four_eyes = False
+    # A Bescheid names who signs it; decisions are refused without (§ 37 Abs. 3 LVwVfG).
+    signing_officer = "Dr. Petra Beispiel"
+    signing_officer_title = "Leiterin des Bereichs Kommunale Förderung"
 
     class Params:
         # ``FundingRoundFactory(closed=True)``: the deadline passed yesterday at 23:59:59 Berlin time,

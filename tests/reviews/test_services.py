@@ -213,3 +213,25 @@ def test_every_status_change_is_in_the_history_with_user_and_time(two_place_roun
     assert history[-3][1] == application.member.pk
     decision = application.decisions.get()
     assert decision.history.filter(history_user=academy).exists()
+
+
+@pytest.mark.parametrize("decide", ["award", "reject"])
+def test_a_bescheid_needs_the_signing_officer_of_its_round(academy, decide):
+    from reviews.services import award_application, decision_refusal, reject_application
+    from tests.factories import FundingRoundFactory
+
+    funding_round = FundingRoundFactory(closed=True, signing_officer="")
+    application = submitted_application(funding_round, by=academy)
+    kind = Decision.Kind.AWARD if decide == "award" else Decision.Kind.REJECT
+    assert "zeichnende Person" in decision_refusal(application=application, kind=kind, reasons="Zu spät.")
+    with pytest.raises(ReviewError, match="zeichnende Person"):
+        if decide == "award":
+            award_application(application=application, by=academy)
+        else:
+            reject_application(application=application, by=academy, reasons="Zu spät.")
+    assert not Decision.objects.filter(application=application).exists()
+
+    funding_round.signing_officer = "Dr. Petra Beispiel"
+    funding_round.save()
+    application.refresh_from_db()
+    assert decision_refusal(application=application, kind=kind, reasons="Zu spät.") == ""

@@ -198,6 +198,8 @@ class Command(BaseCommand):
                     "budget": Decimal(places) * Decimal("40000.00"),
                     "max_per_package": Decimal("40000.00"),
                     "facilitation_months": 24,
+                    "signing_officer": "Dr. Petra Beispiel",
+                    "signing_officer_title": "Leiterin des Bereichs Kommunale Förderung (Demo)",
                     # The past rounds were decided by one person (the demo has one academy account);
                     # the open round shows the default: decisions need a second person.
                     "four_eyes": code == "DEMO",
