@@ -9,12 +9,13 @@ class AnswerForm(forms.Form):
     text = forms.CharField(
         label=_("Ihre Antwort an die Akademie (optional)"),
         required=False,
+        max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
 
 class MessageForm(forms.Form):
-    text = forms.CharField(label=_("Nachricht"), widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(label=_("Nachricht"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
     file = forms.FileField(
         label=_("Anlage (optional)"),
         required=False,
@@ -25,7 +26,7 @@ class MessageForm(forms.Form):
 class InformationRequestForm(forms.Form):
     """Staff (admin): what is missing, until when, and what may be changed."""
 
-    text = forms.CharField(label=_("Rückfrage"), widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(label=_("Rückfrage"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}))
     due_on = forms.DateField(label=_("Frist"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     sections = forms.MultipleChoiceField(
         label=_("Abschnitte, die geändert werden dürfen"),

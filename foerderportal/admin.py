@@ -1,8 +1,12 @@
 """Admin helpers shared by every app: per-object actions, confirmation tokens and read-only history."""
 
+import hashlib
+import secrets
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +46,9 @@ def _confirmation_payload(request, action, ids, data):
 def confirmation_token(request, action, ids, **data):
     """A signed token for a confirmation page: binds the user, the action, the object ids and the data
     (amount, reasons …) so that only exactly what the page showed can be confirmed, for half an hour."""
-    return signing.dumps(_confirmation_payload(request, action, ids, data), salt=_CONFIRMATION_SALT)
+    # A random part makes every page's token unique, so that using one never blocks the next page.
+    payload = {"what": _confirmation_payload(request, action, ids, data), "nonce": secrets.token_hex(8)}
+    return signing.dumps(payload, salt=_CONFIRMATION_SALT)
 
 
 def is_confirmed(request, action, ids, **data):
@@ -54,7 +60,11 @@ def is_confirmed(request, action, ids, **data):
         payload = signing.loads(token, salt=_CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
     except signing.BadSignature:  # also SignatureExpired
         return False
-    return payload == _confirmation_payload(request, action, ids, data)
+    if not isinstance(payload, dict) or payload.get("what") != _confirmation_payload(request, action, ids, data):
+        return False
+    # Single use: a page confirmed once (then, say, the proposal discarded) cannot be re-posted.
+    used = "confirmation-used:" + hashlib.sha256(token.encode()).hexdigest()
+    return cache.add(used, True, timeout=CONFIRMATION_MAX_AGE)
 
 
 class ReadOnlyHistoryMixin:

@@ -381,6 +381,14 @@ def release_decision(*, decision: Decision, by, now=None) -> Decision:
         raise ReviewError(_("Diese Entscheidung ist nicht mehr offen."))
     if funding_round.four_eyes and decision.proposed_by_id == by.pk:
         raise ReviewError(_("Vier-Augen-Prinzip: Eine andere Person muss die Entscheidung freigeben."))
+    if application.resubmitted_at and application.resubmitted_at > decision.proposed_at:
+        # The proposal rests on content the municipality has changed since (request for missing items).
+        raise ReviewError(
+            _(
+                "Der Antrag wurde nach diesem Vorschlag erneut eingereicht. Verwerfen Sie den Vorschlag und "
+                "entscheiden Sie auf Grundlage der aktuellen Fassung neu."
+            )
+        )
     _validate(application, decision.kind, decision.amount, decision.reasons)
     if decision.kind == Decision.Kind.AWARD:
         _check_caps(funding_round, decision.amount, application)

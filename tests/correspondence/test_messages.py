@@ -150,3 +150,12 @@ def test_staff_send_a_request_through_the_admin(submitted, academy, client):
 def test_reviewers_see_no_correspondence_in_the_admin(thread, client):
     client.force_login(make_reviewer())
     assert client.get(reverse("admin:correspondence_message_changelist")).status_code == 403
+
+
+def test_a_message_has_a_length_limit(client, submitted):
+    client.force_login(submitted.member)
+    url = reverse("correspondence:messages", args=[submitted.pk])
+    response = client.post(url, {"text": "x" * 10_001})
+    assert response.status_code == 200  # the form again, with the error; nothing stored
+    assert "höchstens 10000 Zeichen besteht" in response.content.decode()
+    assert not submitted.messages.exists()

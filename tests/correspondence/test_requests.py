@@ -167,3 +167,23 @@ def test_reviewer_sees_that_the_application_changed_after_the_review(academy, cl
     request = ask(application, academy)
     services.answer_information_request(information_request=request, user=application.member)
     assert note in client.get(url).content.decode()
+
+
+def test_a_proposal_made_before_a_resubmission_cannot_be_released(academy):
+    # The proposal rests on the content before the request; after the answer it must be made anew.
+    from reviews.models import Decision
+    from reviews.services import ReviewError, propose_decision, release_decision
+    from tests.conftest import submitted_application
+    from tests.factories import FundingRoundFactory, make_academy_staff
+
+    funding_round = FundingRoundFactory(closed=True, four_eyes=True)
+    application = submitted_application(funding_round, by=academy)
+    proposal = propose_decision(application=application, kind=Decision.Kind.AWARD, by=academy)
+    request = ask(application, academy, sections=["goals"], attachment_kinds=[])
+    services.answer_information_request(information_request=request, user=application.member)
+
+    with pytest.raises(ReviewError, match="erneut eingereicht"):
+        release_decision(decision=proposal, by=make_academy_staff())
+    proposal.refresh_from_db()
+    assert proposal.status == Decision.Status.PROPOSED
+    assert Application.objects.get(pk=application.pk).status == Application.Status.IN_REVIEW

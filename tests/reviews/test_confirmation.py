@@ -289,3 +289,22 @@ def test_a_rejection_without_reasons_is_refused_before_the_confirmation_page(cli
     assert "Verbindlich bestätigen" not in page
     assert "Bitte begründen Sie die Ablehnung" in page  # the reason, shown on the change page
     assert not Decision.objects.filter(application=application).exists()
+
+
+def test_a_confirmed_page_cannot_be_posted_again(client, academy, two_place_round, application, mailoutbox):
+    # Under four eyes: propose through the confirmation page, discard the proposal, re-post the same page.
+    two_place_round.four_eyes = True
+    two_place_round.save()
+    client.force_login(academy)
+    url = reverse("admin:applications_application_decide", args=[application.pk])
+    page = client.post(url, {"kind": "award", "amount": "30000"})
+    fields = confirmation_fields(page)
+    client.post(url, fields)
+    proposal = Decision.objects.get(application=application)
+    assert proposal.status == Decision.Status.PROPOSED
+    proposal.status = Decision.Status.CANCELLED
+    proposal.save()
+
+    again = client.post(url, fields)
+    assert again.status_code == 200 and 'name="confirmation"' in again.content.decode()  # asked again
+    assert not Decision.objects.filter(application=application, status=Decision.Status.PROPOSED).exists()
