@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .limits import allow_mail
 from .models import NOTIFICATION_CONSENT_WORDING, User
 from .services import send_verification_mail
+from .throttling import normalise_address
 
 
 class LoginForm(AuthenticationForm):
@@ -30,7 +32,7 @@ class LoginForm(AuthenticationForm):
             if error.code == "invalid_login":
                 user = User.objects.filter(email__iexact=self.cleaned_data.get("username", "")).first()
                 if user and not user.is_active and user.check_password(self.cleaned_data.get("password", "")):
-                    if user.email_verified_at is None:
+                    if user.email_verified_at is None and allow_mail(self.request, kind="verify", address=user.email):
                         send_verification_mail(user)
                     raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from error
             raise
@@ -55,7 +57,15 @@ class NotificationConsentForm(forms.Form):
 
 
 class RegistrationForm(forms.ModelForm):
-    """A new account: name, e-mail, password, privacy consent (applications adds the organisation)."""
+    """A new account: name, e-mail, password, privacy consent (applications adds the organisation).
+
+    The e-mail address is a plain form field, not the model's: the form must not tell whether the
+    address has an account (``register_user`` answers that by e-mail to the address).
+    """
+
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     password1 = forms.CharField(
         label=_("Passwort"),
@@ -75,9 +85,10 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "job_title", "phone"]
+        fields = ["first_name", "last_name", "job_title", "phone"]
         labels = {"first_name": _("Vorname"), "last_name": _("Nachname")}
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    field_order = ["first_name", "last_name", "email", "job_title", "phone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,12 +99,7 @@ class RegistrationForm(forms.ModelForm):
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("Zu dieser E-Mail-Adresse gibt es bereits ein Konto. Nutzen Sie „Passwort vergessen“.")
-            )
-        return email
+        return normalise_address(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -111,3 +117,17 @@ class RegistrationForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class VerifyWithPasswordForm(forms.Form):
+    """Verification by the person who registered: the password chosen at registration."""
+
+    password = forms.CharField(
+        label=_("Passwort aus Ihrer Registrierung"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class VerifyWithNewPasswordForm(SetPasswordForm):
+    """Verification by whoever controls the mailbox: a new password (the registrant's is void)."""

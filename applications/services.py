@@ -41,14 +41,17 @@ def notify_membership_requested(membership):
 
 
 @transaction.atomic
-def register_applicant(*, organisation: Organisation, **account) -> User:
+def register_applicant(*, organisation: Organisation, **account) -> User | None:
     """A new municipal account: an inactive user plus a membership request for ``organisation``.
 
     Colleagues and staff hear of the request only once the address is verified
     (``hooks.account_verified`` → ``announce_membership_requests``).
+    Returns ``None`` when the address already has an account (``register_user`` tells its owner by
+    e-mail); nobody has shown to control that mailbox, so no membership is requested for it.
     """
     user = register_user(**account)
-    request_membership(user=user, organisation=organisation, notify=False)
+    if user is not None:
+        request_membership(user=user, organisation=organisation, notify=False)
     return user
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import NotificationConsentForm
+from accounts.limits import allow_mail
 from accounts.services import give_notification_consent
 from foerderportal.files import file_response
 from foerderportal.formatting import format_deadline
@@ -361,6 +362,9 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # New address, known address or over the mail limit: the same page (nothing to enumerate).
+        if not allow_mail(request, kind="register", address=data["email"]):
+            return render(request, "accounts/register_done.html", {"email": data["email"]})
         services.register_applicant(
             email=data["email"],
             password=data["password1"],

@@ -112,13 +112,27 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "applications:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # links in e-mails stay valid for three days
+EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_DAYS", default=3) * 60 * 60 * 24
 
-# Login throttling (django-axes): five failures for the same user name from the
-# same address lock that pair for 15 minutes.
+# The cache holds the mail limits (accounts.limits); production uses Redis so all workers share it.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Registration and password-reset e-mails per hour: to one address, and asked for by one client.
+ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60
+ACCOUNT_MAIL_LIMIT_PER_ADDRESS = env.int("ACCOUNT_MAIL_LIMIT_PER_ADDRESS", default=3)
+ACCOUNT_MAIL_LIMIT_PER_CLIENT = env.int("ACCOUNT_MAIL_LIMIT_PER_CLIENT", default=10)
+
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: the header is ignored).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login throttling (django-axes): five failures for the same user name (normalised: trimmed,
+# lower-cased) from the same client address (behind TRUSTED_PROXY_COUNT proxies) lock that pair
+# for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

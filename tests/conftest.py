@@ -37,6 +37,14 @@ def require_service(reason):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # The mail limits (accounts.limits) count in the cache; each test starts with none counted.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _postgres_marker(request):
     # Tests marked ``postgres`` need real row locks (SKIP LOCKED, concurrent transactions).
     if request.node.get_closest_marker("postgres") is None:

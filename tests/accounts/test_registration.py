@@ -41,8 +41,9 @@ def test_registration_needs_e_mail_verification_before_login(client, django_capt
     refused = client.post(reverse("accounts:login"), {"username": user.email, "password": "Ein-sicheres-Passwort-7"})
     assert refused.status_code == 200 and "noch nicht aktiviert" in refused.content.decode()
     link = re.search(r"https?://[^/]+(/konto/bestaetigen/\S+/)", mail.outbox[0].body).group(1)
+    assert client.get(link).status_code == 200  # opening the link asks for the registration's password
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(link)
+        response = client.post(link, {"password": "Ein-sicheres-Passwort-7"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_active and user.email_verified_at
@@ -78,10 +79,16 @@ def test_failed_registration_keeps_what_was_typed(client):
     assert not User.objects.exists()
 
 
-def test_duplicate_e_mail_gets_a_german_message(client):
-    UserFactory(email="erika.muster@kommune.example")
-    response = _register(client, OrganisationFactory())
-    assert "Zu dieser E-Mail-Adresse gibt es bereits ein Konto" in response.content.decode()
+def test_duplicate_e_mail_is_told_to_the_owner_of_the_address(client, django_capture_on_commit_callbacks):
+    owner = UserFactory(email="erika.muster@kommune.example", password="Sicheres-Passwort-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _register(client, OrganisationFactory())
+    assert "Fast geschafft" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert "bereits ein Konto" in mail.outbox[0].body and "/konto/passwort/vergessen/" in mail.outbox[0].body
+    owner.refresh_from_db()
+    assert owner.check_password("Sicheres-Passwort-1") and User.objects.count() == 1
+    assert not Membership.objects.exists()
 
 
 def test_login_with_e_mail_case_insensitive(client):

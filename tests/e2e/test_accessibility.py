@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from accounts.models import User
+from accounts.services import verification_url
 from applications import services
 from applications.models import Application, FundingRound, Membership, Organisation, OrganisationKind
 from tests.conftest import complete
@@ -118,6 +119,21 @@ def registration_done(page, world):
     page.locator("#id_privacy").check()
     page.get_by_role("button", name="Konto anlegen").click()
     return "Fast geschafft"
+
+
+def verification(page, world):
+    unverified = UserFactory(email="neu.unbestaetigt@salach.example", is_active=False)
+    page.goto(verification_url(unverified))
+    expect(page.locator("input[type=password]")).to_have_count(1)
+    return "E-Mail-Adresse bestätigen"
+
+
+def verification_new_password(page, world):
+    unverified = UserFactory(email="neu.unbestaetigt@salach.example", is_active=False)
+    page.goto(verification_url(unverified) + "?neu=1")
+    page.get_by_role("button", name="Passwort festlegen und bestätigen").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    return "E-Mail-Adresse bestätigen"
 
 
 def verification_failed(page, world):
@@ -303,6 +319,8 @@ SCENARIOS = [
     registration,
     registration_errors,
     registration_done,
+    verification,
+    verification_new_password,
     verification_failed,
     password_reset,
     password_reset_sent,

@@ -80,6 +80,9 @@ def test_applicant_registers_is_confirmed_fills_in_and_submits(new_context, live
     # The verification link from the e-mail activates the account.
     (verification,) = _mails_to(EMAIL)
     applicant.goto(live_server.url + _verification_path(verification))
+    expect(applicant.get_by_role("heading", level=1, name="E-Mail-Adresse bestätigen")).to_be_visible()
+    applicant.get_by_label(field("Passwort aus Ihrer Registrierung")).fill(PASSWORD)
+    applicant.get_by_role("button", name="Bestätigen").click()
     expect(applicant.get_by_role("heading", level=1, name="Anmelden")).to_be_visible()
     expect(applicant.get_by_role("status")).to_contain_text("Ihre E-Mail-Adresse ist bestätigt.")
     # Verifying announced the request to the academy (first member of the organisation).
