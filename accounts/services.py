@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -46,7 +46,12 @@ def register_user(
     if notification_consent:
         _set_notification_consent(user, now or timezone.now())
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: a second registration at the same moment loses the race
+            user.save()
+    except IntegrityError:
+        _answer_known_address(User.objects.get(email__iexact=email))
+        return None
     transaction.on_commit(lambda: send_verification_mail(user), robust=True)
     return user
 

@@ -96,3 +96,28 @@ def test_the_limiter_counts_per_kind_address_and_client(rf, settings):
     assert not allow_mail(request, kind="reset", address="a@x.de")
     assert allow_mail(request, kind="register", address="a@x.de")  # another kind counts on its own
     assert allow_mail(request, kind="reset", address="b@x.de")
+
+
+def test_a_registration_that_loses_the_race_for_an_address_answers_like_any_other(db, monkeypatch, mailoutbox):
+    # Two registrations of one new address at the same moment: the second insert hits the unique
+    # constraint; it must answer like a known address (no 500, no second account).
+    from accounts import services
+    from accounts.models import User
+    from tests.factories import UserFactory
+
+    winner = UserFactory(email="gleichzeitig@kommune.example", is_active=False)
+    real_filter = User.objects.select_for_update
+
+    class NotYetVisible:
+        def filter(self, **kwargs):
+            return User.objects.none()
+
+    monkeypatch.setattr(User.objects, "select_for_update", lambda *a, **k: NotYetVisible())
+    result = services.register_user(
+        email="gleichzeitig@kommune.example", password="Ein-langes-Passwort-1", first_name="A", last_name="B"
+    )
+    monkeypatch.setattr(User.objects, "select_for_update", real_filter)
+    assert result is None
+    assert User.objects.filter(email__iexact="gleichzeitig@kommune.example").count() == 1
+    winner.refresh_from_db()
+    assert not winner.has_usable_password()  # unverified: the earlier password is void, as for a re-registration
