@@ -198,6 +198,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# CSRF failures get a German page in the portal's layout (foerderportal/views.py).
+CSRF_FAILURE_VIEW = "foerderportal.views.csrf_failure"
 
 LOGGING = {
     "version": 1,
