@@ -16,6 +16,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__e2e__/axe.min.js"  # answered by the test browser itself (page.route), never by the portal
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -104,20 +105,36 @@ def _plain_http_live_server(settings):
     settings.SECURE_HSTS_SECONDS = 0
 
 
+def _record_csp_violation(message, violations):
+    """Note a refusal under the Content-Security-Policy, unless axe-core's own probes caused it."""
+    source = (message.location or {}).get("url", "")
+    if "Content Security Policy" in message.text and not source.endswith(AXE_URL):
+        page = message.page.url if message.page else ""
+        violations.append(f"{page}: {message.text} (at {source or 'the page'})")
+
+
 @pytest.fixture
 def new_context(browser, live_server):
-    """Factory for isolated browser contexts (separate cookies), closed after the test."""
+    """Factory for isolated browser contexts (separate cookies), closed after the test.
+
+    The pages' Content-Security-Policy stays enforced, and the test fails if the browser refused
+    anything under it (Chromium reports each violation on the console).
+    """
     contexts = []
+    violations = []
 
     def make(**kwargs):
         context = browser.new_context(base_url=live_server.url, locale="de-DE", **kwargs)
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("console", lambda message: _record_csp_violation(message, violations))
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture
@@ -170,7 +187,12 @@ def axe(axe_source):
 
     def check(page, *, label=None):
         if not page.evaluate("typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=str(axe_source))
+            # Loaded from the page's own origin: the Content-Security-Policy (script-src 'self')
+            # refuses the inline script that add_script_tag(path=…) would insert.
+            page.route(
+                f"**{AXE_URL}", lambda route: route.fulfill(path=str(axe_source), content_type="text/javascript")
+            )
+            page.add_script_tag(url=AXE_URL)
         results = page.evaluate(
             """async (tags) => await axe.run(document, {
                 runOnly: {type: 'tag', values: tags},
