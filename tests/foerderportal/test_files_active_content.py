@@ -6,7 +6,6 @@ files are the controls that stay accepted (a link the reader clicks, a chart, a 
 the document). No database needed.
 """
 
-import importlib.util
 import io
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from foerderportal.files.pdf import (
     _pdf_parsed_remote_actions,
     _pdf_raw_names,
 )
+from tests.data.uploads import make_samples
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "uploads"
 
@@ -98,15 +98,8 @@ def _check(name: str):
     return check_upload(SimpleUploadedFile(name, _sample(name), content_type="application/octet-stream"))
 
 
-def _make_samples_module():
-    spec = importlib.util.spec_from_file_location("make_samples", SAMPLES_DIR / "make_samples.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_committed_samples_are_what_the_script_writes():
-    built = _make_samples_module().build()
+    built = make_samples.build()
     on_disk = {path.name for path in SAMPLES_DIR.iterdir() if path.suffix != ".py" and path.is_file()}
     assert on_disk == set(built) == set(REFUSED) | set(ACCEPTED)
     for name, data in built.items():

@@ -24,8 +24,11 @@ PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] %s>>"
 RECT = b"/Rect [10 10 90 30]"
 
 
-def assemble_pdf(objects: dict[int, bytes]) -> bytes:
-    """Classic PDF with a correct xref table; object 1 is the catalog, numbers contiguous from 1."""
+def assemble_pdf(objects: dict[int, bytes], *, tail: bytes = b"") -> bytes:
+    """Classic PDF with a correct xref table; object 1 is the catalog, numbers contiguous from 1.
+
+    ``tail`` is appended after ``%%EOF`` (e.g. an object missing from the xref).
+    """
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = {}
     for number in sorted(objects):
@@ -37,7 +40,7 @@ def assemble_pdf(objects: dict[int, bytes]) -> bytes:
     for number in range(1, size):
         out += b"%010d 00000 n \n" % offsets[number]
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref_at)
-    return bytes(out)
+    return bytes(out) + tail
 
 
 def pdf(*, catalog: bytes = b"", page: bytes = b"", extra: dict[int, bytes] | None = None) -> bytes:
