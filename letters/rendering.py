@@ -4,11 +4,19 @@ Per process, one ``FontConfiguration`` and the pre-parsed letter stylesheet are 
 first use and reused: loading the bundled fonts and parsing the CSS is a large share of a
 small letter's rendering time. Fonts ship with the project (``letters/fonts``, Liberation
 Sans, SIL OFL 1.1), so a letter looks the same on every worker whatever fonts the host has.
+
+A letter loads exactly its stylesheet and the font files under ``fonts/`` (``LocalAssetsFetcher``);
+anything else a template might name (another file beside this module, ``file:///etc/passwd``,
+``http(s)://``, ``data:``, an ``<a rel="attachment">``) is refused and logged, and the letter is
+rendered without it: the templates escape every applicant input, so such a URL can only come
+from a template bug, and the Bescheid must still be issued (nothing is read or embedded).
 """
 
+import logging
 import os
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.template.loader import render_to_string
@@ -17,8 +25,16 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+logger = logging.getLogger(__name__)
+
 ASSETS_DIR = Path(__file__).resolve().parent
 STYLESHEET = ASSETS_DIR / "letter.css"
+FONTS_DIR = ASSETS_DIR / "fonts"
+FONT_SUFFIXES = frozenset({".ttf", ".otf", ".woff", ".woff2"})
+#: the only files a letter may load: its stylesheet and the bundled fonts (not OFL.txt, README.md)
+ALLOWED_ASSETS = frozenset(
+    {STYLESHEET, *(path for path in FONTS_DIR.iterdir() if path.suffix.lower() in FONT_SUFFIXES and path.is_file())}
+)
 BASE_URL = ASSETS_DIR.as_uri() + "/"
 
 # PDF/A-3u: archivable and text-extractable; tags make the PDF readable by screen readers.
@@ -26,19 +42,33 @@ BASE_URL = ASSETS_DIR.as_uri() + "/"
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3u", "pdf_tags": True}
 
 
+class AssetRefused(ValueError):
+    """A letter named a resource other than its stylesheet and fonts."""
+
+
 class LocalAssetsFetcher(URLFetcher):
-    """Only the files beside this module (fonts): a letter never fetches anything else.
+    """Only ``letter.css`` and the fonts under ``fonts/``: a letter never fetches anything else.
 
     The templates escape applicant input, but should markup ever slip through, an
-    ``<img src="http://…">`` or ``file:///etc/…`` must not reach the network or the disk.
+    ``<img src="http://…">``, ``file:///etc/…`` or a file beside this module must not reach
+    the network or the disk. WeasyPrint skips a refused resource and renders on.
     """
 
     def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
-            if path.is_relative_to(ASSETS_DIR) and path.is_file():
-                return URLFetcherResponse(url, body=path.read_bytes())
-        raise ValueError(f"Letters load only their bundled assets, not {url}")
+        path = _asset_path(url)
+        if path is None:
+            logger.warning("Letter asset refused: %s", url[:200])
+            raise AssetRefused(f"Letters load only their stylesheet and fonts, not {url[:200]}")
+        return URLFetcherResponse(url, body=path.read_bytes())
+
+
+def _asset_path(url: str) -> Path | None:
+    """The allowed asset a ``file:`` URL names (after ``..`` and symbolic links), else ``None``."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(parts.path)).resolve()
+    return path if path in ALLOWED_ASSETS else None
 
 
 _state = None

@@ -1,8 +1,26 @@
 """PDF attachments: no active content (JavaScript, launch and submit actions, embedded files,
-XFA, RichMedia), no encryption, and pypdf must be able to read the pages.
+XFA, RichMedia), no actions that run by themselves or reach other files, no encryption, and
+pypdf must be able to read the pages.
 
 Two independent passes: a byte scan for forbidden names outside stream bodies, then a walk
-over every object pypdf parses (names already un-escaped, object streams included).
+over every object pypdf parses (names already un-escaped, object streams, name trees and
+objects missing from the xref included).
+
+What counts as a remote or automatic action (``pdf_remote_action``):
+
+* ``/GoToR`` and ``/GoToE`` anywhere: they open another file (local, on a share or a URL) or a
+  file embedded elsewhere; an attachment never needs that. ``/Launch``, ``/SubmitForm`` and
+  ``/ImportData`` are refused anywhere as active content (they run programs, send the form's
+  data to an address or load data from another file, even when clicked).
+* What runs without a click: ``/OpenAction`` (on opening) and every ``/AA`` (additional
+  actions of the document, pages, annotations and fields: open, close, print, hover, focus …)
+  may only be destinations or ``/GoTo`` actions within the document, along their whole
+  ``/Next`` chain. So ``/URI`` reached from them is refused (the viewer would contact an
+  address when the file is opened), as is any other action type there.
+* Links the reader clicks (``/A`` of a link annotation or bookmark, ``/S /URI``) are accepted:
+  council resolutions and reports link to web pages. Their address must be ``http:``,
+  ``https:`` or ``mailto:``; ``file:``, ``javascript:``, UNC paths (``\\\\server\\share``, which make
+  Windows send the reader's credentials) and scheme-less addresses are refused.
 """
 
 import io
@@ -12,7 +30,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext
 
-from .base import UploadRejected, reject
+from .base import UploadRejected, is_web_link, reject
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +49,12 @@ PDF_FORBIDDEN_NAMES = frozenset(
         "/ImportData",
     }
 )
+# Actions that open another file or a file embedded in another one: refused wherever they occur.
+PDF_REMOTE_ACTION_NAMES = frozenset({"/GoToR", "/GoToE"})
+# The only actions allowed to run without a click (/OpenAction, /AA): jumps within the document.
+_PDF_AUTOMATIC_ACTIONS_ALLOWED = frozenset({"/GoTo"})
 _PDF_MAX_WALKED_NODES = 2_000_000
+_PDF_MAX_ACTION_CHAIN = 10_000
 
 
 def _pdf_damaged() -> UploadRejected:
@@ -62,6 +85,17 @@ _PDF_STREAM_BODY = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r).*?endstream",
 _PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
 _PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_OBJ_HEADER = re.compile(rb"(?<![0-9])([0-9]{1,10})[\x00\t\n\x0c\r ]+([0-9]{1,5})[\x00\t\n\x0c\r ]+obj(?![A-Za-z])")
+
+
+def _pdf_remote_action() -> UploadRejected:
+    return reject(
+        gettext(
+            "Die PDF-Datei enthält Aktionen, die beim Öffnen von selbst ausgeführt werden oder andere "
+            "Dateien bzw. Adressen aufrufen, und wird aus Sicherheitsgründen abgelehnt. Gewöhnliche Links "
+            "auf Webseiten (http, https) und E-Mail-Adressen sind erlaubt."
+        ),
+        "pdf_remote_action",
+    )
 
 
 def _decode_pdf_name(raw: bytes) -> str:
@@ -111,15 +145,18 @@ def _iter_pdf_objects(reader, data: bytes) -> Iterator[object]:
         yield obj
 
 
-def _pdf_parsed_forbidden_names(reader, data: bytes) -> set[str]:
-    """Walk all objects parsed by pypdf (names already un-escaped) and collect forbidden names.
+def _pdf_walk(reader, data: bytes) -> tuple[set[str], set[str]]:
+    """Walk all objects parsed by pypdf (names already un-escaped): forbidden names and remote actions.
 
-    Checks dictionary keys and name values, which covers ``/S /JavaScript`` style action types
-    and ``/Subtype /FileAttachment`` annotations as well as ``/JS``, ``/EmbeddedFiles``, ``/XFA``.
+    The first set holds forbidden names (dictionary keys and name values), which covers
+    ``/S /JavaScript`` style action types and ``/Subtype /FileAttachment`` annotations as well as
+    ``/JS``, ``/EmbeddedFiles``, ``/XFA``. The second describes remote or automatic actions,
+    e.g. ``"/GoToR"``, ``"/OpenAction /URI"``, ``"/AA /Launch"``, ``"/URI file"``.
     """
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
     found: set[str] = set()
+    remote: set[str] = set()
     visited_refs: set[tuple[int, int]] = set()
     nodes = 0
     for root in _iter_pdf_objects(reader, data):
@@ -136,15 +173,93 @@ def _pdf_parsed_forbidden_names(reader, data: bytes) -> set[str]:
                 visited_refs.add(key)
                 stack.append(node.get_object())
             elif isinstance(node, DictionaryObject):  # includes StreamObject
+                remote |= _pdf_dictionary_actions(node)
                 for dict_key, value in node.items():
                     if str(dict_key) in PDF_FORBIDDEN_NAMES:
                         found.add(str(dict_key))
                     stack.append(value)
             elif isinstance(node, ArrayObject):
                 stack.extend(node)
-            elif isinstance(node, NameObject) and str(node) in PDF_FORBIDDEN_NAMES:
-                found.add(str(node))
-    return found
+            elif isinstance(node, NameObject):
+                if str(node) in PDF_FORBIDDEN_NAMES:
+                    found.add(str(node))
+                elif str(node) in PDF_REMOTE_ACTION_NAMES:
+                    remote.add(str(node))
+    return found, remote
+
+
+def _pdf_parsed_forbidden_names(reader, data: bytes) -> set[str]:
+    """Forbidden names found by the object walk (see ``_pdf_walk``)."""
+    return _pdf_walk(reader, data)[0]
+
+
+def _pdf_parsed_remote_actions(reader, data: bytes) -> set[str]:
+    """Remote or automatic actions found by the object walk (see ``_pdf_walk``)."""
+    return _pdf_walk(reader, data)[1]
+
+
+def _pdf_dictionary_actions(node) -> set[str]:
+    """Remote or automatic actions a dictionary starts: its /OpenAction, its /AA, its own /URI."""
+    from pypdf.generic import DictionaryObject
+
+    remote: set[str] = set()
+    if "/OpenAction" in node:
+        remote |= _pdf_automatic_action("/OpenAction", node["/OpenAction"])
+    additional = _resolve(node.get("/AA"))
+    if isinstance(additional, DictionaryObject):
+        for action in additional.values():
+            remote |= _pdf_automatic_action("/AA", action)
+    if _resolve(node.get("/S")) == "/URI":
+        address = _pdf_string(_resolve(node.get("/URI")))
+        if not is_web_link(address):
+            remote.add(f"/URI {address.strip()[:20]}")
+    return remote
+
+
+def _pdf_automatic_action(trigger: str, value) -> set[str]:
+    """What an action run without a click does beyond jumping within the document (empty if nothing)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    value = _resolve(value)
+    if isinstance(value, ArrayObject):  # /OpenAction [page /Fit]: a destination, not an action
+        return set()
+    remote: set[str] = set()
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        action = _resolve(stack.pop())
+        if id(action) in seen:
+            continue
+        seen.add(id(action))
+        if len(seen) > _PDF_MAX_ACTION_CHAIN:
+            raise _pdf_damaged()  # an absurd /Next chain; refuse rather than skip checks
+        if isinstance(action, ArrayObject):  # /Next may be an array of actions
+            stack.extend(action)
+            continue
+        if not isinstance(action, DictionaryObject):
+            remote.add(f"{trigger} ?")
+            continue
+        kind = str(_resolve(action.get("/S")))
+        if kind not in _PDF_AUTOMATIC_ACTIONS_ALLOWED:
+            remote.add(f"{trigger} {kind}")
+        if "/Next" in action:
+            stack.append(action["/Next"])
+    return remote
+
+
+def _resolve(value):
+    from pypdf.generic import IndirectObject
+
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _pdf_string(value) -> str:
+    """A PDF string as text (byte strings as Latin-1)."""
+    from pypdf.generic import ByteStringObject
+
+    if isinstance(value, ByteStringObject | bytes):
+        return bytes(value).decode("latin-1")
+    return str(value) if value is not None else ""
 
 
 def inspect_pdf(data: bytes) -> None:
@@ -155,6 +270,10 @@ def inspect_pdf(data: bytes) -> None:
     if raw_forbidden:
         logger.info("PDF rejected (byte scan): %s", sorted(raw_forbidden))
         raise _pdf_active_content()
+    raw_remote = raw_names & PDF_REMOTE_ACTION_NAMES
+    if raw_remote:
+        logger.info("PDF rejected (byte scan): %s", sorted(raw_remote))
+        raise _pdf_remote_action()
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -170,7 +289,7 @@ def inspect_pdf(data: bytes) -> None:
     try:
         if len(reader.pages) == 0:
             raise _pdf_damaged()
-        parsed_forbidden = _pdf_parsed_forbidden_names(reader, data)
+        parsed_forbidden, parsed_remote = _pdf_walk(reader, data)
     except UploadRejected:
         raise
     except Exception as exc:
@@ -179,3 +298,6 @@ def inspect_pdf(data: bytes) -> None:
     if parsed_forbidden:
         logger.info("PDF rejected (object walk): %s", sorted(parsed_forbidden))
         raise _pdf_active_content()
+    if parsed_remote:
+        logger.info("PDF rejected (object walk): %s", sorted(parsed_remote))
+        raise _pdf_remote_action()

@@ -7,7 +7,6 @@ specific low-level structure is needed), images via Pillow, DOCX/ODT zipped by h
 import hashlib
 import io
 import zipfile
-import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -35,6 +34,7 @@ from foerderportal.files import (
     safe_filename,
 )
 from foerderportal.files.pdf import _pdf_parsed_forbidden_names, _pdf_raw_forbidden_names
+from tests.data.uploads.make_samples import assemble_pdf, pdf_in_object_stream
 
 MIB = 1024 * 1024
 
@@ -66,22 +66,6 @@ def make_pdf(modify=None) -> bytes:
     return out.getvalue()
 
 
-def assemble_pdf(objects: dict[int, bytes], *, tail: bytes = b"") -> bytes:
-    """Classic PDF with a correct xref table. Object 1 must be the catalog; numbers contiguous from 1."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
-    xref_at = len(out)
-    size = max(objects) + 1
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for number in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[number]
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref_at)
-    return bytes(out) + tail
-
-
 PAGES = {
     2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
     3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
@@ -101,33 +85,7 @@ def pdf_with_escaped_names() -> bytes:
 
 def pdf_with_js_in_object_stream() -> bytes:
     """JavaScript action hidden in a Flate-compressed object stream (invisible to a byte scan)."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-
-    def add(number: int, body: bytes) -> None:
-        offsets[number] = len(out)
-        out.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-
-    add(1, b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>")
-    add(2, PAGES[2])
-    add(3, PAGES[3])
-    header = b"4 0 "
-    packed = zlib.compress(header + b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
-    add(
-        5,
-        b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
-        % (len(header), len(packed), packed),
-    )
-    offsets[6] = len(out)
-    rows = [(0, 0, 0xFFFF)] + [(1, offsets[n], 0) for n in (1, 2, 3)] + [(2, 5, 0), (1, offsets[5], 0)]
-    rows.append((1, offsets[6], 0))
-    table = b"".join(t.to_bytes(1, "big") + f.to_bytes(4, "big") + g.to_bytes(2, "big") for t, f, g in rows)
-    out += b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-        len(table),
-        table,
-    )
-    out += b"startxref\n%d\n%%%%EOF\n" % offsets[6]
-    return bytes(out)
+    return pdf_in_object_stream(catalog=b"/OpenAction 4 0 R ", packed=b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
 
 
 def image_bytes(fmt: str, size=(16, 12)) -> bytes:

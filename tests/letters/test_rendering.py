@@ -352,3 +352,77 @@ def test_the_closing_never_opens_a_page(academy):
         assert not page.startswith("Mit freundlichen Grüßen"), page
         # The whole last paragraph (the legal remedies) stands above the closing on that page.
         assert page.index("Gegen diesen Bescheid kann innerhalb eines Monats") < page.index("Mit freundlichen Grüßen")
+
+
+# --- the renderer loads only its stylesheet and fonts (issue 10) ------------------------------
+
+INJECTED = {
+    "http://127.0.0.1:9/fremd.css": '<link rel="stylesheet" href="http://127.0.0.1:9/fremd.css">',
+    "https://example.org/import.css": '<style>@import url("https://example.org/import.css");</style>',
+    "file:///etc/passwd": '<img src="file:///etc/passwd" alt="">',
+    "file:///etc/hostname": '<div style="background: url(file:///etc/hostname)">x</div>',
+    "models.py": '<a rel="attachment" href="models.py">Anhang</a>',  # would embed the file in the PDF
+    "rendering.py": '<link rel="stylesheet" href="rendering.py">',
+    "OFL.txt": '<img src="fonts/OFL.txt" alt="">',
+    "settings.py": '<img src="../foerderportal/settings.py" alt="">',
+    "data:": '<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==" alt="">',  # noqa: E501
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/logo.png",
+        "https://example.org/letter.css",
+        rendering.ASSETS_DIR.joinpath("models.py").as_uri(),
+        rendering.ASSETS_DIR.joinpath("fonts", "OFL.txt").as_uri(),
+        rendering.ASSETS_DIR.joinpath("fonts", "README.md").as_uri(),
+        rendering.FONTS_DIR.as_uri() + "/../rendering.py",
+        rendering.FONTS_DIR.as_uri() + "/%2E%2E/models.py",
+        rendering.STYLESHEET.as_uri().replace("file://", "file://fileserver"),
+        "data:text/css,body{color:red}",
+        "ftp://example.org/letter.css",
+    ],
+)
+def test_fetcher_refuses_everything_but_the_stylesheet_and_fonts(url):
+    with pytest.raises(ValueError, match="only their stylesheet and fonts"):
+        rendering.LocalAssetsFetcher().fetch(url)
+
+
+def test_fetcher_serves_the_stylesheet_and_each_font():
+    fetcher = rendering.LocalAssetsFetcher()
+    assert b"@font-face" in fetcher.fetch(rendering.STYLESHEET.as_uri()).read()
+    fonts = sorted(rendering.FONTS_DIR.glob("*.ttf"))
+    assert [path.name for path in fonts] == ["LiberationSans-Bold.ttf", "LiberationSans-Regular.ttf"]
+    for path in fonts:
+        assert fetcher.fetch(path.as_uri()).read(4) == b"\x00\x01\x00\x00"
+    assert rendering.ALLOWED_ASSETS == {rendering.STYLESHEET, *fonts}
+
+
+def test_injected_markup_loads_nothing_and_the_letter_still_renders_with_its_fonts(award, monkeypatch, caplog):
+    original = rendering.render_html
+
+    def with_injection(template_name, context):
+        html = original(template_name, context)
+        return html.replace("<body>", "<body>" + "".join(INJECTED.values()), 1)
+
+    monkeypatch.setattr(rendering, "render_html", with_injection)
+    with caplog.at_level("WARNING", logger="letters.rendering"):
+        data = letter_bytes(services.issue_decision_letter(decision_id=award.pk))
+
+    refused = " ".join(record.getMessage() for record in caplog.records if record.name == "letters.rendering")
+    for needle in INJECTED:
+        assert needle in refused, needle
+    reader = PdfReader(io.BytesIO(data))
+    assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})  # nothing attached
+    for page in reader.pages:
+        assert not any(
+            xobject.get_object().get("/Subtype") == "/Image"
+            for xobject in page["/Resources"].get("/XObject", {}).values()
+        )
+        fonts = [font.get_object()["/BaseFont"] for font in page["/Resources"]["/Font"].values()]
+        assert fonts and all("+Letter-Sans" in name for name in fonts), fonts
+    text = pdf_text(data)
+    assert f"Aktenzeichen {award.application.reference_number}" in text
+    assert "root:" not in text and "SECRET_KEY" not in text
