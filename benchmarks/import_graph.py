@@ -19,6 +19,7 @@ apps = [
     "letters",
     "facilitation",
     "demo",
+    "staff",
 ]
 rank = {
     "foerderportal": 0,
@@ -30,6 +31,7 @@ rank = {
     "letters": 6,
     "facilitation": 6,
     "demo": 7,
+    "staff": 7,
 }
 present = [a for a in apps if importlib.util.find_spec(a)]
 g = grimp.build_graph(*present, cache_dir=None)

@@ -129,6 +129,27 @@ class FacilitationForm(forms.ModelForm):
         return facilitators
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Facilitations with an overdue report or an overdue open milestone."""
+
+    title = gettext_lazy("Überfällig")
+    parameter_name = "ueberfaellig"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("berichte", gettext_lazy("Bericht überfällig")),
+            ("meilensteine", gettext_lazy("Meilenstein überfällig")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "berichte":
+            return queryset.filter(pk__in=selectors.facilitations_with_overdue_reports(today).values("pk"))
+        if self.value() == "meilensteine":
+            return queryset.filter(pk__in=selectors.facilitations_with_overdue_milestones(today).values("pk"))
+        return queryset
+
+
 @admin.register(Facilitation)
 class FacilitationAdmin(admin.ModelAdmin):
     form = FacilitationForm
@@ -145,7 +166,7 @@ class FacilitationAdmin(admin.ModelAdmin):
         "overdue_reports_display",
         "portal_link",
     ]
-    list_filter = ["status", "application__funding_round"]
+    list_filter = [OverdueFilter, "status", "application__funding_round"]
     search_fields = ["application__organisation__name", "application__reference_number", "lead_name"]
     list_select_related = ["application__organisation", "application__funding_round"]
     filter_horizontal = ["facilitators"]

@@ -174,3 +174,15 @@ def registrable_organisations(user, meeting):
 
 def posters(meeting):
     return meeting.registrations.exclude(poster="").select_related("organisation").order_by("organisation__name")
+
+
+def facilitations_with_overdue_reports(today):
+    """Facilitations owing a report (open or returned) whose due date passed before ``today``."""
+    overdue = Report.objects.filter(status__in=Report.OUTSTANDING, due_on__lt=today)
+    return Facilitation.objects.filter(pk__in=overdue.values("facilitation_id"))
+
+
+def facilitations_with_overdue_milestones(today):
+    """Facilitations with a milestone not reported done whose due date passed before ``today``."""
+    overdue = Milestone.objects.filter(done_on__isnull=True, due_on__lt=today)
+    return Facilitation.objects.filter(pk__in=overdue.values("facilitation_id"))

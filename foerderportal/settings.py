@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "correspondence",
     "facilitation",
     "demo",
+    "staff",  # the admin start page "Aufgaben" (templates/admin/index.html)
 ]
 
 MIDDLEWARE = [

@@ -32,12 +32,21 @@ class NeedsOtherWayFilter(admin.SimpleListFilter):
     parameter_name = "bekanntgabe"
 
     def lookups(self, request, model_admin):
-        return [("anderer_weg", gettext_lazy("auf anderem Weg bekanntzugeben"))]
+        return [
+            ("anderer_weg", gettext_lazy("auf anderem Weg bekanntzugeben")),
+            ("nicht_abgerufen", gettext_lazy("nicht rechtzeitig abgerufen")),
+            ("post", gettext_lazy("per Post bekanntzugeben")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() == "anderer_weg":
-            return queryset.filter(pk__in=selectors.needing_other_way(timezone.localdate()).values("pk"))
-        return queryset
+        needing = selectors.needing_other_way(timezone.localdate())
+        if self.value() == "nicht_abgerufen":
+            needing = needing.filter(postal_dispatch=False)
+        elif self.value() == "post":
+            needing = needing.filter(postal_dispatch=True)
+        elif self.value() != "anderer_weg":
+            return queryset
+        return queryset.filter(pk__in=needing.values("pk"))
 
 
 class LetterDownloadInline(RecordAdminMixin, admin.TabularInline):

@@ -134,3 +134,33 @@ def distribution(rows):
 def rounds_with_pending_decisions():
     """Ids of the rounds with a proposed, not yet released or discarded decision (four eyes)."""
     return Decision.objects.filter(status=Decision.Status.PROPOSED).values("application__funding_round_id")
+
+
+#: An application needs at least this many reviewers (assignments without a declared conflict).
+MIN_REVIEWS = 2
+AWAITING_REVIEWS_STATUSES = [Application.Status.SUBMITTED, Application.Status.IN_REVIEW]
+
+
+def applications_missing_reviews():
+    """Submitted or in review, and either fewer than ``MIN_REVIEWS`` reviewers assigned (declared
+    conflicts do not count) or fewer reviews finished than assigned: the academy must assign or remind."""
+    return (
+        Application.objects.filter(status__in=AWAITING_REVIEWS_STATUSES)
+        .annotate(
+            active_reviews=Count("reviews", filter=ACTIVE & Q(reviews__isnull=False), distinct=True),
+            finished_reviews=Count("reviews", filter=FINISHED, distinct=True),
+        )
+        .filter(Q(active_reviews__lt=MIN_REVIEWS) | Q(finished_reviews__lt=F("active_reviews")))
+    )
+
+
+def proposals_awaiting_release(user=None):
+    """Proposed decisions (four eyes) not yet released or discarded; with ``user``: those someone
+    else proposed, which this person may release."""
+    queryset = Decision.objects.filter(status=Decision.Status.PROPOSED)
+    return queryset.exclude(proposed_by=user) if user is not None else queryset
+
+
+def unfinished_reviews(user):
+    """A reviewer's own assignments still to do (conflict not yet declared, or scoring open)."""
+    return Review.objects.filter(reviewer=user, status__in=[Review.Status.ASSIGNED, Review.Status.OPEN])

@@ -6,7 +6,17 @@ import pytest
 
 from foerderportal import hooks
 
-PACKAGES = ("foerderportal", "accounts", "applications", "reminders", "reviews", "letters", "facilitation", "demo")
+PACKAGES = (
+    "foerderportal",
+    "accounts",
+    "applications",
+    "reminders",
+    "reviews",
+    "letters",
+    "facilitation",
+    "demo",
+    "staff",
+)
 
 
 def import_cycles(graph):

@@ -36,7 +36,12 @@ from foerderportal.formatting import format_deadline
 from reviews import services
 from reviews.forms import AssignReviewersForm, DecisionForm, RejectForm
 from reviews.models import Decision, Review
-from reviews.selectors import applications_for_staff, with_scores
+from reviews.selectors import (
+    applications_for_staff,
+    applications_missing_reviews,
+    proposals_awaiting_release,
+    with_scores,
+)
 
 from .common import (
     ReviewerLookupsMixin,
@@ -60,6 +65,36 @@ def _warn_if_stale(modeladmin, request):
         )
 
 
+class AwaitingReleaseFilter(admin.SimpleListFilter):
+    """Proposals someone else made: the ones the viewer may release (four eyes)."""
+
+    title = gettext_lazy("Freigabe")
+    parameter_name = "freigabe"
+
+    def lookups(self, request, model_admin):
+        return [("durch_mich", gettext_lazy("wartet auf meine Freigabe"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "durch_mich":
+            return queryset.filter(pk__in=proposals_awaiting_release(request.user).values("pk"))
+        return queryset
+
+
+class MissingReviewsFilter(admin.SimpleListFilter):
+    """Submitted or in review with too few reviewers or unfinished reviews (academy only)."""
+
+    title = gettext_lazy("Bewertungen")
+    parameter_name = "bewertungen"
+
+    def lookups(self, request, model_admin):
+        return [("fehlen", gettext_lazy("Bewertungen fehlen"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "fehlen":
+            return queryset.filter(pk__in=applications_missing_reviews().values("pk"))
+        return queryset
+
+
 @admin.register(Decision)
 class DecisionAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = [
@@ -73,7 +108,7 @@ class DecisionAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         "released_at",
     ]
     list_select_related = ("application__organisation", "proposed_by", "released_by")
-    list_filter = ["status", "kind", "application__funding_round"]
+    list_filter = [AwaitingReleaseFilter, "status", "kind", "application__funding_round"]
     search_fields = ["application__reference_number", "application__organisation__name"]
     readonly_fields = [
         "application",
@@ -169,6 +204,11 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         # One query for the list: scores are annotations (academy only), organisation and round are joined.
         queryset = self.visible_applications(request).select_related("organisation", "funding_round")
         return with_scores(queryset) if is_academy(request) else queryset
+
+    def get_list_filter(self, request):
+        # Reviewers do not learn how far other reviewers are.
+        base = list(super().get_list_filter(request))
+        return [MissingReviewsFilter, *base] if is_academy(request) else base
 
     def get_list_display(self, request):
         # Reviewers do not see other reviewers' scores.
