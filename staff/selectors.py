@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from accounts.roles import is_academy_staff, is_moderator, is_reviewer
 from applications.models import Membership
@@ -41,10 +41,11 @@ class Section:
     tasks: list[Task]
 
 
-def _task(key, queryset, singular, plural, changelist, params):
+def _task(key, queryset, label, changelist, params):
+    """``label``: ``ngettext_lazy(singular, plural, "count")``, German plural by the count."""
     count = queryset.count()
     url = f"{reverse(f'admin:{changelist}_changelist')}?{urlencode(params)}"
-    return Task(key=key, count=count, label=ngettext(singular, plural, count) % {"count": count}, url=url)
+    return Task(key=key, count=count, label=label % {"count": count}, url=url)
 
 
 def academy_tasks(user, *, today):
@@ -53,97 +54,117 @@ def academy_tasks(user, *, today):
         _task(
             "memberships",
             Membership.objects.filter(status=Membership.Status.REQUESTED),
-            "%(count)d Mitgliedschaftsanfrage wartet auf Bestätigung",
-            "%(count)d Mitgliedschaftsanfragen warten auf Bestätigung",
+            ngettext_lazy(
+                "%(count)d Mitgliedschaftsanfrage wartet auf Bestätigung",
+                "%(count)d Mitgliedschaftsanfragen warten auf Bestätigung",
+                "count",
+            ),
             "applications_membership",
             {"status__exact": Membership.Status.REQUESTED},
         ),
         _task(
             "missing_reviews",
             applications_missing_reviews(),
-            "%(count)d Antrag mit fehlenden Bewertungen",
-            "%(count)d Anträge mit fehlenden Bewertungen",
+            ngettext_lazy(
+                "%(count)d Antrag mit fehlenden Bewertungen", "%(count)d Anträge mit fehlenden Bewertungen", "count"
+            ),
             "applications_application",
             {"bewertungen": "fehlen"},
         ),
         _task(
             "proposals",
             proposals_awaiting_release(),
-            "%(count)d Entscheidungsvorschlag wartet auf die Freigabe durch eine zweite Person",
-            "%(count)d Entscheidungsvorschläge warten auf die Freigabe durch eine zweite Person",
+            ngettext_lazy(
+                "%(count)d Entscheidungsvorschlag wartet auf die Freigabe durch eine zweite Person",
+                "%(count)d Entscheidungsvorschläge warten auf die Freigabe durch eine zweite Person",
+                "count",
+            ),
             "reviews_decision",
             {"status__exact": "proposed"},
         ),
         _task(
             "proposals_for_me",
             proposals_awaiting_release(user),
-            "%(count)d davon wartet auf Ihre Freigabe",
-            "%(count)d davon warten auf Ihre Freigabe",
+            ngettext_lazy(
+                "%(count)d davon wartet auf Ihre Freigabe", "%(count)d davon warten auf Ihre Freigabe", "count"
+            ),
             "reviews_decision",
             {"freigabe": "durch_mich"},
         ),
         _task(
             "open_requests",
             InformationRequest.objects.open(),
-            "%(count)d Rückfrage offen",
-            "%(count)d Rückfragen offen",
+            ngettext_lazy("%(count)d Rückfrage offen", "%(count)d Rückfragen offen", "count"),
             "correspondence_informationrequest",
             {"status__exact": InformationRequest.Status.OPEN},
         ),
         _task(
             "overdue_requests",
             InformationRequest.objects.overdue(today),
-            "%(count)d Rückfrage überfällig (Frist abgelaufen, keine Antwort)",
-            "%(count)d Rückfragen überfällig (Frist abgelaufen, keine Antwort)",
+            ngettext_lazy(
+                "%(count)d Rückfrage überfällig (Frist abgelaufen, keine Antwort)",
+                "%(count)d Rückfragen überfällig (Frist abgelaufen, keine Antwort)",
+                "count",
+            ),
             "correspondence_informationrequest",
             {"frist": "overdue"},
         ),
         _task(
             "letters_not_downloaded",
             letters.filter(postal_dispatch=False),
-            "%(count)d Bescheid nicht rechtzeitig abgerufen – auf anderem Weg bekanntgeben",
-            "%(count)d Bescheide nicht rechtzeitig abgerufen – auf anderem Weg bekanntgeben",
+            ngettext_lazy(
+                "%(count)d Bescheid nicht rechtzeitig abgerufen – auf anderem Weg bekanntgeben",
+                "%(count)d Bescheide nicht rechtzeitig abgerufen – auf anderem Weg bekanntgeben",
+                "count",
+            ),
             "letters_letter",
             {"bekanntgabe": "nicht_abgerufen"},
         ),
         _task(
             "letters_postal",
             letters.filter(postal_dispatch=True),
-            "%(count)d Bescheid per Post bekanntzugeben",
-            "%(count)d Bescheide per Post bekanntzugeben",
+            ngettext_lazy(
+                "%(count)d Bescheid per Post bekanntzugeben", "%(count)d Bescheide per Post bekanntzugeben", "count"
+            ),
             "letters_letter",
             {"bekanntgabe": "post"},
         ),
         _task(
             "overdue_reports",
             facilitations_with_overdue_reports(today),
-            "%(count)d Prozessbegleitung mit überfälligem Bericht",
-            "%(count)d Prozessbegleitungen mit überfälligem Bericht",
+            ngettext_lazy(
+                "%(count)d Prozessbegleitung mit überfälligem Bericht",
+                "%(count)d Prozessbegleitungen mit überfälligem Bericht",
+                "count",
+            ),
             "facilitation_facilitation",
             {"ueberfaellig": "berichte"},
         ),
     ]
 
 
+#: The reviewer's own unfinished reviews, by status: (task key, label).
+REVIEWER_TASKS = {
+    Review.Status.ASSIGNED: (
+        "reviews_assigned",
+        ngettext_lazy(
+            "%(count)d Bewertung: Erklärung zur Befangenheit fehlt",
+            "%(count)d Bewertungen: Erklärung zur Befangenheit fehlt",
+            "count",
+        ),
+    ),
+    Review.Status.OPEN: (
+        "reviews_open",
+        ngettext_lazy("%(count)d Bewertung in Bearbeitung", "%(count)d Bewertungen in Bearbeitung", "count"),
+    ),
+}
+
+
 def reviewer_tasks(user):
     reviews = unfinished_reviews(user)
     return [
-        _task(
-            "reviews_assigned",
-            reviews.filter(status=Review.Status.ASSIGNED),
-            "%(count)d Bewertung: Erklärung zur Befangenheit fehlt",
-            "%(count)d Bewertungen: Erklärung zur Befangenheit fehlt",
-            "reviews_review",
-            {"status__exact": Review.Status.ASSIGNED},
-        ),
-        _task(
-            "reviews_open",
-            reviews.filter(status=Review.Status.OPEN),
-            "%(count)d Bewertung in Bearbeitung",
-            "%(count)d Bewertungen in Bearbeitung",
-            "reviews_review",
-            {"status__exact": Review.Status.OPEN},
-        ),
+        _task(key, reviews.filter(status=status), label, "reviews_review", {"status__exact": status})
+        for status, (key, label) in REVIEWER_TASKS.items()
     ]
 
 
@@ -152,8 +173,11 @@ def moderator_tasks(user, *, today):
         _task(
             "milestones_overdue",
             facilitations_with_overdue_milestones(today).filter(pk__in=moderated_facilitations(user).values("pk")),
-            "%(count)d Ihrer Prozessbegleitungen hat einen überfälligen Meilenstein",
-            "%(count)d Ihrer Prozessbegleitungen haben einen überfälligen Meilenstein",
+            ngettext_lazy(
+                "%(count)d Ihrer Prozessbegleitungen hat einen überfälligen Meilenstein",
+                "%(count)d Ihrer Prozessbegleitungen haben einen überfälligen Meilenstein",
+                "count",
+            ),
             "facilitation_facilitation",
             {"ueberfaellig": "meilensteine"},
         ),
