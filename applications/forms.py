@@ -143,7 +143,7 @@ class OrganisationChoiceForm(forms.Form):
 
 
 class JoinOrganisationForm(OrganisationChoiceForm):
-    pass
+    """Joining one more organisation, from the dashboard."""
 
 
 class RegistrationForm(AccountRegistrationForm, OrganisationChoiceForm):

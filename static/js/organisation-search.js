@@ -56,6 +56,14 @@
       return field;
     }
 
+    function clearChoice() {
+      // Only an existing hidden field: beside the server's radio buttons a new one would post a second value.
+      var field = container.querySelector("input[type=hidden][name='" + fieldName + "']");
+      if (field) {
+        field.value = "";
+      }
+    }
+
     function announce(text) {
       status.textContent = text;
     }
@@ -154,7 +162,7 @@
     }
 
     input.addEventListener("input", function () {
-      hiddenField().value = ""; // a changed text no longer names the chosen organisation
+      clearChoice(); // a changed text no longer names the chosen organisation
       clearTimeout(timer);
       timer = setTimeout(search, DELAY_MS);
     });
@@ -191,8 +199,12 @@
           close();
         } else if (input.value) {
           event.preventDefault();
+          clearTimeout(timer);
+          if (request) {
+            request.abort(); // an answer on its way must not reopen the list
+          }
           input.value = "";
-          hiddenField().value = "";
+          clearChoice();
         }
       }
     });

@@ -248,3 +248,37 @@ def test_registration_finds_the_altdorf_in_landkreis_esslingen_by_keyboard(new_c
     membership = Membership.objects.get(user__email="anna@altdorf.example")
     assert membership.organisation == esslingen
     assert membership.status == Membership.Status.REQUESTED
+
+
+def test_registration_after_an_error_keeps_the_hits_as_radio_buttons_next_to_the_combobox(new_context, live_server):
+    """Sent without a choice, the page lists the hits; typing again and then ticking a hit still registers it."""
+    OrganisationFactory(name="Altdorf", kind=OrganisationKind.GEMEINDE, key="08115001", county="Landkreis Böblingen")
+    esslingen = OrganisationFactory(
+        name="Altdorf", kind=OrganisationKind.GEMEINDE, key="08116004", county="Landkreis Esslingen"
+    )
+    page = new_context().new_page()
+    page.goto("/konto/registrieren/")
+    page.get_by_label("Vorname").fill("Anna")
+    page.get_by_label("Nachname").fill("Altdorfer")
+    page.get_by_label("E-Mail-Adresse").fill("anna@altdorf.example")
+    page.get_by_label(field("Funktion")).fill("Hauptamtsleiterin")
+    combobox = page.get_by_role("combobox", name="Kommune, Landkreis oder Verband")
+    combobox.fill("Altdorf")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(2)
+    combobox.press("Escape")
+    page.get_by_role("button", name="Konto anlegen").click()
+    expect(page.get_by_text("Bitte suchen Sie Ihre Organisation")).to_be_visible()
+
+    combobox = page.get_by_role("combobox", name="Kommune, Landkreis oder Verband")
+    combobox.press_sequentially(" ")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(2)
+    combobox.press("Escape")
+    expect(combobox).to_have_attribute("aria-expanded", "false")
+    page.get_by_role("radio", name="Altdorf (Gemeinde, Landkreis Esslingen)").check()
+    page.get_by_label(field("Passwort")).fill(PASSWORD)
+    page.get_by_label("Passwort wiederholen").fill(PASSWORD)
+    page.get_by_label("Ich habe die Datenschutzhinweise gelesen").check()
+    page.get_by_role("button", name="Konto anlegen").click()
+
+    expect(page.get_by_role("heading", level=1, name="Fast geschafft")).to_be_visible()
+    assert Membership.objects.get(user__email="anna@altdorf.example").organisation == esslingen
