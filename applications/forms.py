@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import RegistrationForm as AccountRegistrationForm
 from accounts.forms import notification_consent_field
 
+from . import selectors
 from .declaration import declaration_text
 from .models import Application, Attachment, Organisation
 
@@ -102,27 +103,51 @@ class AttachmentForm(forms.Form):
             self.fields["kind"].choices = kinds
 
 
-class JoinOrganisationForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+class OrganisationChoiceForm(forms.Form):
+    """The organisation, found by a server-side search (name, county, official key).
+
+    Without JavaScript the search field and its "Suchen" button re-render the form with the hits
+    as radio buttons (``organisation_choices``); with JavaScript ``static/js/organisation-search.js``
+    turns the field into a combobox fed by ``applications:organisation_search`` and fills the
+    organisation's id into a hidden field. Either way the form posts ``organisation`` as an id.
+    """
+
+    SEARCH_BUTTON = "search"
+
+    organisation_search = forms.CharField(
         label=_("Kommune, Landkreis oder Verband"),
-        queryset=Organisation.objects.active().order_by("name"),
-        empty_label=_("Bitte wählen …"),
-        help_text=_("Wählen Sie die Organisation, für die Sie Anträge stellen."),
+        required=False,
+        max_length=100,
+        help_text=_("Name, Landkreis oder amtlicher Gemeindeschlüssel, zum Beispiel „Altdorf“ oder „Böblingen“."),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.active(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Bitte suchen Sie Ihre Organisation und wählen Sie sie aus der Trefferliste."),
+            "invalid_choice": _("Bitte wählen Sie eine Organisation aus der Trefferliste."),
+        },
     )
 
+    def organisation_choices(self):
+        """(hits, chosen): the search's hits for the typed term, the chosen organisation among them."""
+        chosen = None
+        value = self["organisation"].value()
+        if value and str(value).isdigit():
+            chosen = Organisation.objects.active().filter(pk=value).first()
+        hits = list(selectors.search_organisations(self["organisation_search"].value() or ""))
+        if chosen and chosen not in hits:
+            hits.insert(0, chosen)
+        return hits, chosen
 
-class RegistrationForm(AccountRegistrationForm):
+
+class JoinOrganisationForm(OrganisationChoiceForm):
+    """Joining one more organisation, from the dashboard."""
+
+
+class RegistrationForm(AccountRegistrationForm, OrganisationChoiceForm):
     """Registration of municipal staff: the account plus the organisation they want to join."""
-
-    organisation = forms.ModelChoiceField(
-        label=_("Kommune, Landkreis oder Verband"),
-        queryset=Organisation.objects.active().order_by("name"),
-        empty_label=_("Bitte wählen …"),
-        help_text=_(
-            "Für diese Organisation möchten Sie Anträge stellen. Die Akademie oder eine bereits bestätigte "
-            "Kollegin bzw. ein bestätigter Kollege bestätigt Ihre Zugehörigkeit."
-        ),
-    )
 
     notification_consent = notification_consent_field()
 
@@ -132,6 +157,7 @@ class RegistrationForm(AccountRegistrationForm):
         "email",
         "job_title",
         "phone",
+        "organisation_search",
         "organisation",
         "password1",
         "password2",

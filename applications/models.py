@@ -138,6 +138,12 @@ class Organisation(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     @property
+    def choice_label(self):
+        """The name told apart from its namesakes: "Altdorf (Gemeinde, Landkreis Böblingen)"."""
+        details = ", ".join(part for part in (self.get_kind_display(), self.county) if part)
+        return f"{self.name} ({details})"
+
+    @property
     def official_name(self):
         """The name as an addressee: "Stadt Tübingen", "Landkreis Böblingen", "Alb-Donau-Kreis"."""
         return self._designation("nom")

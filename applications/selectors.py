@@ -1,6 +1,6 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from foerderportal import hooks
@@ -91,4 +91,58 @@ def participating_organisations(now=None):
         Application.objects.filter(status=Application.Status.AWARDED, funding_round__in=published_rounds(now))
         .select_related("organisation", "funding_round")
         .order_by("-funding_round__deadline", "organisation__name")
+    )
+
+
+# Cheap umlaut tolerance: "Muenchingen", "Münchingen" and "Munchingen" find each other's spelling.
+_SPELLINGS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+SEARCH_MIN_LENGTH = 2
+SEARCH_LIMIT = 20
+
+
+def _spellings(word):
+    """The word as typed and with umlauts written out or in (lower case): a few LIKE patterns."""
+    variants = {word}
+    for plain, umlaut in _SPELLINGS:
+        for variant in list(variants):
+            variants |= {variant.replace(plain, umlaut), variant.replace(umlaut, plain)}
+    return variants | {word.translate(_FOLD)}
+
+
+def _word_matches(word):
+    """One typed word: in the name or the county, or the start of the official key."""
+    if word.isdigit():
+        return Q(key__startswith=word)
+    condition = Q()
+    for variant in _spellings(word):
+        for spelling in {variant, variant.capitalize()}:  # SQLite folds the case of ASCII only
+            condition |= Q(name__icontains=spelling) | Q(county__icontains=spelling)
+    return condition
+
+
+def search_organisations(term, limit=SEARCH_LIMIT):
+    """Active organisations matching every word of ``term`` (name, county, official key), at most ``limit``.
+
+    Exact names first, then names starting with the term, then the rest; by name and county
+    within each. One query. A term shorter than two characters finds nothing.
+    """
+    words = (term or "").lower().split()
+    if len("".join(words)) < SEARCH_MIN_LENGTH:
+        return Organisation.objects.none()
+    condition = Q()
+    for word in words[:5]:
+        condition &= _word_matches(word)
+    phrase = " ".join(words)
+    return (
+        Organisation.objects.active()
+        .filter(condition)
+        .annotate(
+            rank=Case(
+                When(name__iexact=phrase, then=Value(0)),
+                When(name__istartswith=phrase, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("rank", "name", "county", "pk")[:limit]
     )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("registrieren/", views.register, name="register"),
     path("organisation/beitreten/", views.join_organisation, name="join"),
+    path("organisation/suche/", views.organisation_search, name="organisation_search"),
     path("organisation/mitglieder/", views.members, name="members"),
     path(
         "organisation/mitglieder/<int:pk>/<str:decision>/",

@@ -4,14 +4,17 @@ Every object is looked up through a selector scoped to the user's confirmed
 memberships, so another organisation's object answers 404.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import NotificationConsentForm
 from accounts.limits import allow_mail
@@ -63,15 +66,17 @@ def dashboard(request):
         }
         for funding_round in selectors.open_rounds(now)
     ]
+    term = request.GET.get("organisation_search", "")
+    join_form = JoinOrganisationForm(initial={"organisation_search": term})
     return render(
         request,
         "applications/dashboard.html",
         {
+            **_organisation_search_context(join_form, searched=bool(term), join_form=join_form),
             "memberships": memberships,
             "applications": applications,
             "rounds": rounds,
             "pending": selectors.pending_memberships_for(request.user),
-            "join_form": JoinOrganisationForm(),
         },
     )
 
@@ -80,6 +85,9 @@ def dashboard(request):
 @require_POST
 def join_organisation(request):
     form = JoinOrganisationForm(request.POST)
+    if JoinOrganisationForm.SEARCH_BUTTON in request.POST:  # no JavaScript: the dashboard shows the hits
+        query = urlencode({"organisation_search": request.POST.get("organisation_search", "")})
+        return redirect(f"{reverse('applications:dashboard')}?{query}#beitreten")
     if form.is_valid():
         try:
             services.request_membership(user=request.user, organisation=form.cleaned_data["organisation"])
@@ -359,8 +367,12 @@ def register(request):
     """Registration of municipal staff: an account and a request to join an organisation."""
     if request.user.is_authenticated:
         return redirect("applications:dashboard")
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    searching = RegistrationForm.SEARCH_BUTTON in request.POST
+    if searching:  # no JavaScript: "Suchen" shows the hits and keeps what was typed (not the passwords)
+        form = RegistrationForm(initial=request.POST.dict())
+    else:
+        form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         # New address, known address or over the mail limit: the same page (nothing to enumerate).
         if not allow_mail(request, kind="register", address=data["email"]):
@@ -376,4 +388,27 @@ def register(request):
             notification_consent=data["notification_consent"],
         )
         return render(request, "accounts/register_done.html", {"email": data["email"]})
-    return render(request, "accounts/register.html", {"form": form})
+    return render(request, "accounts/register.html", _organisation_search_context(form, searched=searching))
+
+
+def _organisation_search_context(form, *, searched, **context):
+    hits, chosen = form.organisation_choices()
+    return {"form": form, "hits": hits, "chosen": chosen, "searched": searched, **context}
+
+
+@require_GET
+def organisation_search(request):
+    """The organisation search as JSON for the combobox: public data of at most 20 active organisations."""
+    hits = selectors.search_organisations(request.GET.get("q", ""), limit=selectors.SEARCH_LIMIT)
+    results = [
+        {
+            "id": organisation.pk,
+            "name": organisation.name,
+            "kind": organisation.get_kind_display(),
+            "county": organisation.county,
+            "key": organisation.key or "",
+            "label": organisation.choice_label,
+        }
+        for organisation in hits
+    ]
+    return JsonResponse({"results": results})

@@ -100,6 +100,14 @@ def registration(page, world):
     return "Registrieren"
 
 
+def registration_organisation_search_open(page, world):
+    page.goto("/konto/registrieren/")
+    page.get_by_role("combobox", name="Kommune, Landkreis oder Verband").fill("Esslingen")
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_be_visible()
+    page.get_by_role("combobox", name="Kommune, Landkreis oder Verband").press("ArrowDown")
+    return "Registrieren"
+
+
 def registration_errors(page, world):
     page.goto("/konto/registrieren/")
     page.get_by_role("button", name="Konto anlegen").click()
@@ -113,7 +121,8 @@ def registration_done(page, world):
     page.locator("#id_last_name").fill("Neu")
     page.locator("#id_email").fill("maria.neu@salach.example")
     page.locator("#id_job_title").fill("Bürgermeisterin")
-    page.locator("#id_organisation").select_option(label="Salach (Gemeinde)")
+    page.locator("#id_organisation_search").fill("Salach")
+    page.get_by_role("option", name="Salach (Gemeinde, Landkreis Esslingen)").click()
     page.locator("#id_password1").fill("Integration-Engagement-2020")
     page.locator("#id_password2").fill("Integration-Engagement-2020")
     page.locator("#id_privacy").check()
@@ -317,6 +326,7 @@ SCENARIOS = [
     login,
     login_failed,
     registration,
+    registration_organisation_search_open,
     registration_errors,
     registration_done,
     verification,

@@ -64,9 +64,8 @@ def test_applicant_registers_is_confirmed_fills_in_and_submits(new_context, live
     applicant.get_by_label("E-Mail-Adresse").fill(EMAIL)
     applicant.get_by_label(field("Funktion")).fill("Integrationsbeauftragte")
     applicant.get_by_label("Telefon").fill("0711 123456")
-    applicant.get_by_label("Kommune, Landkreis oder Verband").select_option(
-        label="Esslingen am Neckar (Große Kreisstadt)"
-    )
+    applicant.get_by_role("combobox", name="Kommune, Landkreis oder Verband").fill("Esslingen am")
+    applicant.get_by_role("option", name="Esslingen am Neckar (Große Kreisstadt, Landkreis Esslingen)").click()
     applicant.get_by_label(field("Passwort")).fill(PASSWORD)
     applicant.get_by_label("Passwort wiederholen").fill(PASSWORD)
     applicant.get_by_label("Ich habe die Datenschutzhinweise gelesen").check()
@@ -210,3 +209,76 @@ def test_applicant_registers_is_confirmed_fills_in_and_submits(new_context, live
     table = applicant.get_by_role("table", name="Anträge Ihrer Organisationen mit Status und Dokumenten")
     expect(table.get_by_role("row").filter(has_text="IE2020-0001")).to_contain_text("eingereicht")
     assert urlsplit(applicant.url).path == "/portal/"
+
+
+@pytest.fixture
+def altdorf_in_esslingen(transactional_db):
+    """Two Altdorfs in BW; the one in Landkreis Esslingen."""
+    OrganisationFactory(name="Altdorf", kind=OrganisationKind.GEMEINDE, key="08115001", county="Landkreis Böblingen")
+    return OrganisationFactory(
+        name="Altdorf", kind=OrganisationKind.GEMEINDE, key="08116004", county="Landkreis Esslingen"
+    )
+
+
+def _open_registration_as_anna(page):
+    page.goto("/konto/registrieren/")
+    page.get_by_label("Vorname").fill("Anna")
+    page.get_by_label("Nachname").fill("Altdorfer")
+    page.get_by_label("E-Mail-Adresse").fill("anna@altdorf.example")
+    page.get_by_label(field("Funktion")).fill("Hauptamtsleiterin")
+    return page.get_by_role("combobox", name="Kommune, Landkreis oder Verband")
+
+
+def _register_annas_account(page):
+    page.get_by_label(field("Passwort")).fill(PASSWORD)
+    page.get_by_label("Passwort wiederholen").fill(PASSWORD)
+    page.get_by_label("Ich habe die Datenschutzhinweise gelesen").check()
+    page.get_by_role("button", name="Konto anlegen").click()
+    expect(page.get_by_role("heading", level=1, name="Fast geschafft")).to_be_visible()
+    return Membership.objects.get(user__email="anna@altdorf.example")
+
+
+def test_registration_finds_the_altdorf_in_landkreis_esslingen_by_keyboard(new_context, altdorf_in_esslingen):
+    """Two Altdorfs in BW: typed, told apart by county, the one in Landkreis Esslingen chosen with the keyboard."""
+    page = new_context().new_page()
+    combobox = _open_registration_as_anna(page)
+
+    combobox.press_sequentially("Altdorf")
+    listbox = page.get_by_role("listbox", name="Kommune, Landkreis oder Verband")
+    expect(listbox.get_by_role("option")).to_have_text(
+        ["Altdorf (Gemeinde, Landkreis Böblingen)", "Altdorf (Gemeinde, Landkreis Esslingen)"]
+    )
+    expect(combobox).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("status").filter(has_text="2 Treffer")).to_be_attached()
+    combobox.press("ArrowDown")
+    combobox.press("ArrowDown")
+    expect(listbox.get_by_role("option", selected=True)).to_have_text("Altdorf (Gemeinde, Landkreis Esslingen)")
+    combobox.press("Enter")
+    expect(combobox).to_have_value("Altdorf (Gemeinde, Landkreis Esslingen)")
+    expect(combobox).to_have_attribute("aria-expanded", "false")
+
+    membership = _register_annas_account(page)
+    assert membership.organisation == altdorf_in_esslingen
+    assert membership.status == Membership.Status.REQUESTED
+
+
+def test_registration_after_an_error_keeps_the_hits_as_radio_buttons_next_to_the_combobox(
+    new_context, altdorf_in_esslingen
+):
+    """Sent without a choice, the page lists the hits; typing again and then ticking a hit still registers it."""
+    page = new_context().new_page()
+    combobox = _open_registration_as_anna(page)
+    combobox.fill("Altdorf")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(2)
+    combobox.press("Escape")
+    page.get_by_role("button", name="Konto anlegen").click()
+    expect(page.get_by_text("Bitte suchen Sie Ihre Organisation")).to_be_visible()
+
+    combobox = page.get_by_role("combobox", name="Kommune, Landkreis oder Verband")
+    combobox.press_sequentially(" ")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(2)
+    combobox.press("Escape")
+    expect(combobox).to_have_attribute("aria-expanded", "false")
+    page.get_by_role("radio", name="Altdorf (Gemeinde, Landkreis Esslingen)").check()
+
+    assert _register_annas_account(page).organisation == altdorf_in_esslingen
