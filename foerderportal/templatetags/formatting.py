@@ -23,9 +23,3 @@ def datetime_de(value):
 def deadline(value):
     """``Freitag, 6. März 2020, 23:59 Uhr``; empty for no time."""
     return formatting.format_deadline(value) if value else ""
-
-
-@register.filter
-def number(value):
-    """``12,5``; ``3`` for ``3.00``; empty for no value."""
-    return formatting.german_number(value) if value is not None and value != "" else ""

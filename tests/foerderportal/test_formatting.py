@@ -98,10 +98,3 @@ def test_german_decimal_field_refuses_ambiguous_input_in_german(typed):
     with pytest.raises(ValidationError) as error:
         GermanDecimalField(max_digits=12, decimal_places=2).clean(typed)
     assert "Bitte eine Zahl eingeben." in error.value.messages
-
-
-def test_number_filter():
-    rendered = Template("{% load formatting %}{{ a|number }}|{{ b|number }}|{{ c|number }}").render(
-        Context({"a": Decimal("3.00"), "b": Decimal("12.50"), "c": None})
-    )
-    assert rendered == "3|12,5|"
