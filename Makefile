@@ -24,6 +24,7 @@ demo: migrate
 
 run: demo
 	@echo "Förderportal läuft auf http://127.0.0.1:8000/ (Verwaltung: http://127.0.0.1:8000/admin/)"
+	@echo "E-Mails: Dateien unter var/mail/, Liste unter http://127.0.0.1:8000/entwicklung/mails/"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

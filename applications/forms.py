@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import RegistrationForm as AccountRegistrationForm
 from accounts.forms import notification_consent_field
+from foerderportal.forms import GermanDecimalField
 
 from . import selectors
 from .declaration import declaration_text
@@ -72,6 +73,23 @@ SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 
 TEXTAREA = forms.Textarea(attrs={"rows": 6})
 
+# Staff the municipality provides, in hours per week: ten full-time posts are the sensible ceiling.
+STAFF_HOURS_MAX = 400
+
+
+def staff_hours_field():
+    """Hours per week, 0 to 400 in steps of 0,1; "12,5" and "12.5" both mean 12.5."""
+    return GermanDecimalField(
+        label=Application._meta.get_field("staff_hours_per_week").verbose_name,
+        required=False,
+        min_value=0,
+        max_value=STAFF_HOURS_MAX,
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+        help_text=_("Zum Beispiel 12,5 – höchstens 400 Stunden."),
+    )
+
 
 def section_form_class(section):
     """A ModelForm for one section; every field is optional in a draft."""
@@ -83,7 +101,10 @@ def section_form_class(section):
     if "postal_address" in section.fields:
         widgets["postal_address"] = forms.Textarea(attrs={"rows": 3})
     meta = type("Meta", (), {"model": Application, "fields": section.fields, "widgets": widgets})
-    return type(f"{section.slug.title()}Form", (forms.ModelForm,), {"Meta": meta})
+    attrs = {"Meta": meta}
+    if "staff_hours_per_week" in section.fields:
+        attrs["staff_hours_per_week"] = staff_hours_field()
+    return type(f"{section.slug.title()}Form", (forms.ModelForm,), attrs)
 
 
 class AttachmentForm(forms.Form):

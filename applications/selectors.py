@@ -42,16 +42,28 @@ def open_rounds(now=None):
     return FundingRound.objects.open_at(now).select_related("programme").order_by("deadline")
 
 
+def applicant_document_prefetches():
+    """Documents of higher apps (letters: the released letters as ``released_letters``), via the hook."""
+    return [prefetch for prefetches in hooks.applicant_dashboard_prefetches() for prefetch in prefetches]
+
+
 def dashboard_applications(user):
     return (
         applications_for_user(user)
         .annotate(attachment_count=Count("attachments"))
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
-            # Documents of higher apps (letters: the released letters as ``released_letters``).
-            *(prefetch for prefetches in hooks.applicant_dashboard_prefetches() for prefetch in prefetches),
+            *applicant_document_prefetches(),
         )
         .order_by("-funding_round__deadline", "organisation__name")
+    )
+
+
+def applications_with_documents(user):
+    """The user's applications with their attachments and released documents (the receipt page)."""
+    return applications_for_user(user).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
+        *applicant_document_prefetches(),
     )
 
 

@@ -353,7 +353,7 @@ def withdraw(request, pk):
 
 @login_required
 def receipt(request, pk):
-    application = _application_for(request, pk)
+    application = get_object_or_404(selectors.applications_with_documents(request.user), pk=pk)
     if not application.submitted_at:
         raise Http404
     return render(

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foerderportal.forms import GermanDecimalField
+
 from .models import Facilitator, Session
 from .services import MAX_DELEGATES
 
@@ -18,16 +20,14 @@ def _limit_mb():
 
 
 def _decimal_field(label, *, max_digits, help_text="", required=True, initial=None):
-    return forms.DecimalField(
+    return GermanDecimalField(
         label=label,
         max_digits=max_digits,
         decimal_places=2,
         min_value=Decimal(0),
-        localize=True,
         required=required,
         initial=initial,
         help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
 

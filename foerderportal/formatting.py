@@ -4,11 +4,12 @@ The template filters in ``foerderportal/templatetags/formatting.py`` (``{% load 
 and the apps' own filters call these.
 """
 
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import override
+from django.utils.translation import gettext, override
 
 CENT = Decimal("0.01")
 
@@ -41,3 +42,37 @@ def format_datetime(value, *, weekday=False):
 def format_deadline(deadline):
     """A deadline as the portal states it everywhere: ``"Freitag, 6. März 2020, 23:59 Uhr"``."""
     return format_datetime(deadline, weekday=True)
+
+
+def german_number(value, *, places=2):
+    """A count or measure as a person reads it: ``Decimal("12.50")`` → ``"12,5"``, ``Decimal("3.00")`` → ``"3"``.
+
+    At most ``places`` decimals (rounded half up), trailing zeros dropped, thousands grouped;
+    ``None`` stays ``None``.
+    """
+    if value is None:
+        return None
+    text = german_decimal(value, places)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+def german_date(value):
+    """``date(2026, 11, 10)`` → ``"10.11.2026"``; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    return value.strftime("%d.%m.%Y")
+
+
+def display_value(value):
+    """Any stored value as German text: dates ``"10.11.2026"``, numbers ``"12,5"``, yes/no; text unchanged."""
+    if isinstance(value, bool):
+        return gettext("ja") if value else gettext("nein")
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return german_date(value)
+    if isinstance(value, Decimal | float):
+        return german_number(value)
+    return value

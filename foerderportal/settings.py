@@ -1,7 +1,7 @@
 """Settings for Förderportal, configured from the environment (12-factor).
 
 Development (``DEBUG=true``, what ``make run`` sets) works with no further
-configuration: SQLite under ``var/``, Celery eager, e-mails to the console.
+configuration: SQLite under ``var/``, Celery eager, e-mails as files under ``var/mail``.
 Production (``DEBUG`` unset or false) refuses to start without SECRET_KEY and
 DATABASE_URL.
 """
@@ -174,9 +174,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update({k: v for k, v in EMAIL_CONFIG.items() if v not in (None, "")})
-if env.str("EMAIL_FILE_PATH", default=""):
+# Development (DEBUG on, no EMAIL_URL): e-mails are files under var/mail, listed at /entwicklung/mails/.
+DEV_MAIL_PATH = BASE_DIR / "var" / "mail"
+if env.str("EMAIL_FILE_PATH", default="") or (DEBUG and not env.str("EMAIL_URL", default="")):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(DEV_MAIL_PATH))
 # A hanging SMTP server raises a timeout the tasks retry, instead of running into the task time limit.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Förderportal <foerderportal@fuehrungsakademie.example>")

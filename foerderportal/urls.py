@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
 
 from applications import views as application_views
+from foerderportal import views as kernel_views
 
 admin.site.site_header = _("Förderportal – Verwaltung")
 admin.site.site_title = _("Förderportal")
@@ -11,6 +12,8 @@ admin.site.index_title = _("Führungsakademie Baden-Württemberg")
 
 urlpatterns = [
     path("", application_views.home, name="home"),
+    # Development only: answers 404 unless DEBUG is on.
+    path("entwicklung/mails/", kernel_views.dev_mails, name="dev_mails"),
     path("datenschutz/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     # Registration moved to the applicant's side (it joins an organisation); old links keep working.
     path(

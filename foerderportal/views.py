@@ -1,8 +1,12 @@
-"""Pages of the kernel itself: the German answer to a failed CSRF check (settings.CSRF_FAILURE_VIEW)."""
+"""Pages of the kernel: the German answer to a failed CSRF check (CSRF_FAILURE_VIEW), the mails page of development."""
 
+from django.conf import settings
+from django.http import Http404
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from .devmail import read_mails
 
 
 def csrf_failure_reason(reason: str) -> str:
@@ -27,3 +31,12 @@ def csrf_failure_reason(reason: str) -> str:
 def csrf_failure(request, reason=""):
     """403 in the portal's layout; the technical reason stays in the server log (Django logs it)."""
     return render(request, "403_csrf.html", {"explanation": csrf_failure_reason(reason)}, status=403)
+
+
+def dev_mails(request):
+    """Development only (DEBUG on): the e-mails the file backend wrote, newest first, with their links."""
+    if not settings.DEBUG:
+        raise Http404
+    folder = getattr(settings, "EMAIL_FILE_PATH", None)
+    mails = read_mails(folder) if folder else []
+    return render(request, "pages/dev_mails.html", {"mails": mails, "folder": folder})

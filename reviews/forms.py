@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import REVIEWER_GROUP
+from foerderportal.forms import GermanDecimalField
 
 from .models import Decision, Recommendation
 
@@ -121,13 +122,12 @@ class DecisionForm(forms.Form):
     """The decision box on an application's admin page; ``kind`` comes from the pressed button."""
 
     kind = forms.ChoiceField(choices=Decision.Kind.choices, widget=forms.HiddenInput)
-    amount = forms.DecimalField(
+    amount = GermanDecimalField(
         label=_("Betrag (EUR)"),
         required=False,
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        localize=True,
         help_text=_("Vorgabe: Höchstbetrag je Paket der Förderrunde."),
     )
     reasons = forms.CharField(

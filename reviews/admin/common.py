@@ -12,7 +12,7 @@ from applications.forms import SECTIONS
 from applications.models import Application
 from applications.selectors import confirmed_member_emails
 from foerderportal.admin import CONFIRMATION_FIELD
-from foerderportal.formatting import euro, german_decimal
+from foerderportal.formatting import display_value, euro, german_decimal
 from reviews.models import Decision
 from reviews.services import decision_refusal
 
@@ -65,7 +65,7 @@ def application_sections(application):
             field = application._meta.get_field(name)
             display = getattr(application, f"get_{name}_display", None)
             value = display() if display and getattr(application, name) else getattr(application, name)
-            values.append((field.verbose_name, value if value not in ("", None) else None))
+            values.append((field.verbose_name, display_value(value) if value not in ("", None) else None))
         sections.append({"title": section.title, "values": values})
     return sections
 

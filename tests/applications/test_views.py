@@ -1,5 +1,7 @@
 """The applicant's pages: drafts survive, bad input gets German messages, nothing is lost."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -169,3 +171,40 @@ def test_dashboard_query_count_does_not_grow_with_applications(client, django_as
         complete(ApplicationFactory(organisation=member.organisation))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("applications:dashboard"))
+
+
+# --- German numbers: "12,5" is 12.5, never 125 --------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["12,5", "12.5"])
+def test_hours_typed_the_german_or_the_browser_way_are_twelve_and_a_half(logged_in, draft, typed):
+    url = reverse("applications:section", args=[draft.pk, "resources"])
+    response = logged_in.post(url, {"staff_hours_per_week": typed, "save": ""})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert str(draft.staff_hours_per_week) == "12.5"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1.234,50", "Dieser Wert muss kleiner oder gleich 400 sein."),
+        ("-1", "Dieser Wert muss größer oder gleich 0 sein."),
+        ("1,234.5", "Bitte eine Zahl eingeben."),
+    ],
+)
+def test_hours_out_of_bounds_get_a_german_message(logged_in, draft, typed, message):
+    url = reverse("applications:section", args=[draft.pk, "resources"])
+    response = logged_in.post(url, {"staff_hours_per_week": typed, "rooms": "Ratssaal", "save": ""})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.staff_hours_per_week is None
+    assert draft.rooms == "Ratssaal"  # the valid fields are still saved as draft
+
+
+def test_hours_input_carries_its_bounds(logged_in, draft):
+    page = logged_in.get(reverse("applications:section", args=[draft.pk, "resources"])).content.decode()
+    field = re.search(r"<input[^>]*name=\"staff_hours_per_week\"[^>]*>", page).group(0)
+    assert 'type="number"' in field
+    assert 'min="0"' in field and 'max="400"' in field and 'step="0.1"' in field

@@ -153,3 +153,13 @@ def test_a_moderator_books_on_the_page_and_sees_the_budget_message(client, acade
     done = reverse("facilitation:milestone", args=[facilitation.pk, facilitation.milestones.first().pk, "erledigt"])
     assert client.post(done, {"done_on": "2020-08-03"}).status_code == 302
     assert facilitation.milestones.first().done_on == date(2020, 8, 3)
+
+
+def test_session_form_reads_german_hours_and_amounts(academy, moderator):
+    from facilitation.forms import SessionForm
+
+    facilitation = make_facilitation(by=academy, facilitators=[moderator])
+    data = {"date": "2020-09-10", "format": "workshop", "duration": "12,5", "unit": "hours", "travel_costs": "1.234,50"}
+    form = SessionForm(data=data, facilitation=facilitation, choose_facilitator=False)
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["duration"], form.cleaned_data["travel_costs"]) == (Decimal("12.5"), Decimal("1234.50"))

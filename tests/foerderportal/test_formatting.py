@@ -46,3 +46,55 @@ def test_template_filters():
         Context({"amount": Decimal("40000"), "when": datetime(2020, 3, 6, 22, 59, 59, tzinfo=UTC), "none": None})
     )
     assert rendered == "40.000,00 € | 6. März 2020, 23:59 Uhr | Freitag, 6. März 2020, 23:59 Uhr | "
+
+
+# --- German numbers people read and type ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(Decimal("12.50"), "12,5"), (Decimal("3.00"), "3"), (Decimal("66.67"), "66,67"), (Decimal("1234.5"), "1.234,5")],
+)
+def test_german_number_drops_meaningless_zeros(value, expected):
+    from foerderportal.formatting import german_number
+
+    assert german_number(value) == expected
+
+
+def test_display_value_writes_dates_and_numbers_the_german_way():
+    from datetime import date
+
+    from foerderportal.formatting import display_value
+
+    assert display_value(date(2026, 11, 10)) == "10.11.2026"
+    assert display_value(Decimal("12.5")) == "12,5"
+    assert display_value(True) == "ja"
+    assert display_value("Text") == "Text"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("12,5", Decimal("12.5")),
+        ("1.234,50", Decimal("1234.50")),
+        ("12.5", Decimal("12.5")),  # what a browser's number input sends
+        ("1.234", Decimal("1234")),
+        (" 40.000,00 ", Decimal("40000.00")),
+        ("0,5", Decimal("0.5")),
+    ],
+)
+def test_german_decimal_field_reads_german_notation(typed, expected):
+    from foerderportal.forms import GermanDecimalField
+
+    assert GermanDecimalField(max_digits=12, decimal_places=2).clean(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["1,234.50", "12,5,0", "1.23,5", "zwölf"])
+def test_german_decimal_field_refuses_ambiguous_input_in_german(typed):
+    from django.core.exceptions import ValidationError
+
+    from foerderportal.forms import GermanDecimalField
+
+    with pytest.raises(ValidationError) as error:
+        GermanDecimalField(max_digits=12, decimal_places=2).clean(typed)
+    assert "Bitte eine Zahl eingeben." in error.value.messages

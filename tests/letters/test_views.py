@@ -111,3 +111,23 @@ def test_admin_preview_of_a_proposed_decision(client, application, two_place_rou
     assert client.get(url).status_code == 403
     client.force_login(UserFactory())
     assert client.get(url).status_code == 302
+
+
+def test_dashboard_lists_the_receipt_once_with_its_pdf(client, application, award):
+    receipt = services.issue_receipt(application_id=application.pk)
+    client.force_login(application.member)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert page.count(reverse("letters:download", args=[receipt.pk])) == 1
+    assert page.count(reverse("applications:receipt", args=[application.pk])) == 1
+    assert "Eingangsbestätigung (PDF)" not in page  # no second entry for the same document
+    assert 'aria-label="Eingangsbestätigung als PDF"' in page
+
+
+def test_receipt_page_links_its_pdf_once_released(client, application):
+    client.force_login(application.member)
+    url = reverse("applications:receipt", args=[application.pk])
+    assert "als PDF herunterladen" not in client.get(url).content.decode()
+    receipt = services.issue_receipt(application_id=application.pk)
+    page = client.get(url).content.decode()
+    assert f'<a href="{reverse("letters:download", args=[receipt.pk])}">' in page
+    assert "Eingangsbestätigung als PDF herunterladen" in page

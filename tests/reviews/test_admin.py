@@ -2,6 +2,7 @@
 
 import itertools
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -535,3 +536,28 @@ def test_query_counts_do_not_grow_with_the_number_of_applications(
         scored(two_place_round, [str(40 + n), "60", "70"], reviewers=reviewers)
     assert Application.objects.count() == 15
     assert counts() == small
+
+
+# --- German numbers and dates on the review pages -------------------------------------------
+
+
+def test_scoring_page_writes_dates_and_numbers_the_german_way(client, reviewer, review, two_criteria):
+    application = review.application
+    application.resolution_date = date(2026, 11, 10)
+    application.staff_hours_per_week = Decimal("12.5")
+    application.save()
+    declare_no_conflict(review=review, reviewer=reviewer)
+    client.force_login(reviewer)
+    page = client.get(review_url(review)).content.decode()
+    assert "10.11.2026" in page and "2026-11-10" not in page
+    assert "12,5" in page and "12.5" not in page
+    assert "Gewicht: 3,00 · Höchstpunktzahl: 10" in page  # weights: German, two decimals throughout
+
+
+def test_decision_amount_typed_in_german_notation(client, academy, two_place_round):
+    award = submitted_application(two_place_round, by=academy)
+    client.force_login(academy)
+    decide = reverse("admin:applications_application_decide", args=[award.pk])
+    post_confirmed(client, decide, {"kind": "award", "amount": "30.000,50"})
+    award.refresh_from_db()
+    assert award.awarded_amount == Decimal("30000.50")
