@@ -18,6 +18,7 @@ apps = [
     "reviews",
     "letters",
     "facilitation",
+    "pages",
     "demo",
 ]
 rank = {
@@ -29,6 +30,7 @@ rank = {
     "reviews": 5,
     "letters": 6,
     "facilitation": 6,
+    "pages": 6,
     "demo": 7,
 }
 present = [a for a in apps if importlib.util.find_spec(a)]
