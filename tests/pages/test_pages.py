@@ -10,6 +10,7 @@ from pages.models import ContactMessage, Page, RoundCall, RoundDocument
 from pages.rendering import render_body
 from tests.conftest import make_pdf
 from tests.factories import ApplicationFactory, CriterionFactory, FundingRoundFactory, MembershipFactory
+from tests.pages.conftest import create_default_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,9 @@ def test_unpublished_round_and_foreign_documents_are_404(client, world, name, kw
     assert client.get(reverse(name, kwargs=kwargs(world))).status_code == status
 
 
-def test_the_data_migration_created_the_five_pages():
+def test_the_data_migration_creates_the_five_pages():
+    Page.objects.all().delete()
+    create_default_pages()
     assert set(Page.objects.values_list("slug", flat=True)) == set(Page.Slug.values)
     statement = Page.objects.get(slug=Page.Slug.ACCESSIBILITY).body
     assert "teilweise" in statement and "Ombudsstelle" in statement and "L-BGG" in statement
@@ -192,3 +195,35 @@ def test_round_document_upload_is_checked():
         services.save_round_document(
             document=RoundDocument(funding_round=FundingRoundFactory(), title="x"), uploaded_file=bad
         )
+
+
+def test_staff_read_contact_messages_in_the_admin(client, academy, reviewer):
+    services.send_contact_message(**CONTACT)
+    client.force_login(academy)
+    assert "erika@example.org" in client.get(reverse("admin:pages_contactmessage_changelist")).content.decode()
+    contact = ContactMessage.objects.get()
+    assert (
+        "Wann endet die Frist?"
+        in client.get(reverse("admin:pages_contactmessage_change", args=[contact.pk])).content.decode()
+    )
+    client.force_login(reviewer)
+    assert client.get(reverse("admin:pages_contactmessage_changelist")).status_code == 403
+
+
+def test_staff_upload_a_round_document_in_the_admin(client, academy):
+    funding_round = FundingRoundFactory()
+    client.force_login(academy)
+    upload = SimpleUploadedFile("leitfaden.pdf", make_pdf("Leitfaden"), content_type="application/pdf")
+    response = client.post(
+        reverse("admin:pages_rounddocument_add"),
+        {"funding_round": funding_round.pk, "title": "Leitfaden", "position": 0, "upload": upload},
+    )
+    assert response.status_code == 302
+    document = RoundDocument.objects.get()
+    assert document.original_name == "leitfaden.pdf" and document.content_type == "application/pdf"
+    bad = SimpleUploadedFile("b.pdf", b"MZ kein PDF", content_type="application/pdf")
+    response = client.post(
+        reverse("admin:pages_rounddocument_add"),
+        {"funding_round": funding_round.pk, "title": "Böse", "position": 1, "upload": bad},
+    )
+    assert response.status_code == 200 and RoundDocument.objects.count() == 1
