@@ -55,7 +55,7 @@ def academy_staff_users():
 ROLE_PERMISSIONS = {
     # Academy staff: everything in the portal's own apps.
     ACADEMY_GROUP: {
-        "app_labels": ["accounts", "applications", "reviews", "correspondence", "facilitation"],
+        "app_labels": ["accounts", "applications", "reviews", "correspondence", "facilitation", "pages"],
         "codenames": [],
     },
     # Steering-group members: see their assigned applications and edit their own reviews

@@ -18,6 +18,7 @@ apps = [
     "reviews",
     "letters",
     "facilitation",
+    "pages",
     "demo",
     "staff",
 ]
@@ -30,6 +31,7 @@ rank = {
     "reviews": 5,
     "letters": 6,
     "facilitation": 6,
+    "pages": 6,
     "demo": 7,
     "staff": 7,
 }

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reminders",
     "correspondence",
     "facilitation",
+    "pages",
     "demo",
     "staff",  # the admin start page "Aufgaben" (templates/admin/index.html)
 ]
@@ -183,6 +184,8 @@ if env.str("EMAIL_FILE_PATH", default="") or (DEBUG and not env.str("EMAIL_URL",
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Förderportal <foerderportal@fuehrungsakademie.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the contact form's messages go (the academy's mailbox; the default is a placeholder).
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="foerderportal@fuehrungsakademie.example")
 
 # Celery: with no broker configured, tasks run eagerly in process (make run needs no Redis).
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")

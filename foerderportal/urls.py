@@ -20,6 +20,7 @@ urlpatterns = [
         "konto/registrieren/",
         RedirectView.as_view(pattern_name="applications:register", permanent=True, query_string=True),
     ),
+    path("", include("pages.urls")),
     path("konto/", include("accounts.urls")),
     path("portal/bescheide/", include("letters.urls")),
     path("portal/", include("correspondence.urls")),

@@ -11,9 +11,11 @@ PACKAGES = (
     "accounts",
     "applications",
     "reminders",
+    "correspondence",
     "reviews",
     "letters",
     "facilitation",
+    "pages",
     "demo",
     "staff",
 )

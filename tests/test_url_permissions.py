@@ -15,12 +15,14 @@ from tests.applications.test_permissions import APPLICANT_URLS
 from tests.correspondence.test_permissions import CORRESPONDENCE_URLS
 from tests.facilitation.test_permissions import FACILITATION_URLS
 from tests.letters.test_views import LETTER_URLS
+from tests.pages.test_pages import PAGES_URLS
 
 PERMISSION_TABLES = {
     "tests/applications/test_permissions.py APPLICANT_URLS": APPLICANT_URLS,
     "tests/correspondence/test_permissions.py CORRESPONDENCE_URLS": CORRESPONDENCE_URLS,
     "tests/facilitation/test_permissions.py FACILITATION_URLS": FACILITATION_URLS,
     "tests/letters/test_views.py LETTER_URLS": LETTER_URLS,
+    "tests/pages/test_pages.py PAGES_URLS": PAGES_URLS,
 }
 IN_A_TABLE = {row[0] for rows in PERMISSION_TABLES.values() for row in rows}
 SKIPPED_NAMESPACES = {"admin"}
