@@ -28,6 +28,11 @@ def _key(kind, scope, value) -> str:
     return f"accounts:mail-limit:{kind}:{scope}:{digest}"
 
 
+def allow_requests(request, *, kind: str, limit: int, window: int = 60) -> bool:
+    """Count one ``kind`` request of ``request``'s client; False once it made more than ``limit`` in ``window`` s."""
+    return _count(_key(kind, "client", client_address(request)), window) <= limit
+
+
 def allow_mail(request, *, kind: str, address: str) -> bool:
     """Count one ``kind`` e-mail to ``address`` asked for by ``request``'s client; False over a limit."""
     window = settings.ACCOUNT_MAIL_LIMIT_WINDOW

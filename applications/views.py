@@ -6,6 +6,7 @@ memberships, so another organisation's object answers 404.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import NotificationConsentForm
-from accounts.limits import allow_mail
+from accounts.limits import allow_mail, allow_requests
 from accounts.services import give_notification_consent
 from foerderportal.files import file_response
 from foerderportal.formatting import format_deadline
@@ -398,7 +399,11 @@ def _organisation_search_context(form, *, searched, **context):
 
 @require_GET
 def organisation_search(request):
-    """The organisation search as JSON for the combobox: public data of at most 20 active organisations."""
+    """The organisation search as JSON for the combobox: public data of at most 20 active organisations.
+
+    Limited per client (one request per keystroke is plenty; a scraper gets 429 in German)."""
+    if not allow_requests(request, kind="organisation-search", limit=settings.ORGANISATION_SEARCH_PER_MINUTE):
+        return JsonResponse({"error": _("Zu viele Suchanfragen. Bitte warten Sie einen Moment.")}, status=429)
     hits = selectors.search_organisations(request.GET.get("q", ""), limit=selectors.SEARCH_LIMIT)
     results = [
         {

@@ -124,6 +124,7 @@ EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_DAYS", default=3) * 60 
 # The cache holds the mail limits (accounts.limits); production uses Redis so all workers share it.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Registration and password-reset e-mails per hour: to one address, and asked for by one client.
+ORGANISATION_SEARCH_PER_MINUTE = env.int("ORGANISATION_SEARCH_PER_MINUTE", default=120)
 ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60
 ACCOUNT_MAIL_LIMIT_PER_ADDRESS = env.int("ACCOUNT_MAIL_LIMIT_PER_ADDRESS", default=3)
 ACCOUNT_MAIL_LIMIT_PER_CLIENT = env.int("ACCOUNT_MAIL_LIMIT_PER_CLIENT", default=10)

@@ -156,3 +156,11 @@ def test_join_form_without_javascript_shows_hits_on_the_dashboard_and_joins(clie
 
     client.post(reverse("applications:join"), {"organisation": esslingen.pk})
     assert Membership.objects.filter(user=member.user, organisation=esslingen).exists()
+
+
+def test_the_search_endpoint_is_limited_per_client(client, settings):
+    settings.ORGANISATION_SEARCH_PER_MINUTE = 3
+    url = reverse("applications:organisation_search")
+    assert [client.get(url, {"q": "Alt"}).status_code for _ in range(4)] == [200, 200, 200, 429]
+    response = client.get(url, {"q": "Alt"})
+    assert response.status_code == 429 and "Zu viele Suchanfragen" in response.json()["error"]
