@@ -43,6 +43,20 @@ def is_academy(request):
     return request._is_academy_staff
 
 
+class AcademyOnlyAdminMixin:
+    """An admin only academy staff (and superusers) see: the module, the list and its objects."""
+
+    def has_module_permission(self, request):
+        return is_academy(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_academy(request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_academy(request) else queryset.none()
+
+
 def academy_staff_users():
     return (
         get_user_model()

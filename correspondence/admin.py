@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.roles import is_academy
+from accounts.roles import AcademyOnlyAdminMixin, is_academy
 from applications.models import Application
 from foerderportal.admin import RecordAdminMixin
 from foerderportal.files import file_response
@@ -28,21 +28,11 @@ from .models import InformationRequest, Message, RequestReminder
 ASKABLE = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
 
 
-class AcademyOnlyMixin(RecordAdminMixin):
+class AcademyOnlyMixin(AcademyOnlyAdminMixin, RecordAdminMixin):
     """Only academy staff read correspondence; nothing is changed or deleted here."""
-
-    def has_module_permission(self, request):
-        return is_academy(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_academy(request)
 
     def has_add_permission(self, request, obj=None):
         return is_academy(request)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if is_academy(request) else queryset.none()
 
     def _form_page(self, request, form, title):
         context = {

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import is_academy
+from accounts.roles import AcademyOnlyAdminMixin, is_academy
 from foerderportal.admin import ReadOnlyHistoryMixin, RecordAdminMixin
 
 from . import services
@@ -18,14 +18,8 @@ from .forms import RoundDocumentAdminForm
 from .models import ContactMessage, Page, RoundCall, RoundDocument
 
 
-class AcademyMixin:
-    """Academy staff (and superusers) only."""
-
-    def has_module_permission(self, request):
-        return is_academy(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_academy(request)
+class AcademyMixin(AcademyOnlyAdminMixin):
+    """Academy staff (and superusers) only; they edit the pages."""
 
     def has_change_permission(self, request, obj=None):
         return is_academy(request)
@@ -35,10 +29,6 @@ class AcademyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return is_academy(request)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if is_academy(request) else queryset.none()
 
 
 @admin.register(Page)
