@@ -1,8 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from foerderportal.admin import for_each_object
+
+from . import services
+from .models import AccountEvent, User
+from .roles import is_academy
+from .twofactor import recent_verification_required
+
+# django-otp's own device admins show secrets and recovery codes: devices are only set up by their
+# owner (accounts.views) and reset by the academy (the action below), never edited in the admin.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 def manages_staff_accounts(request):
@@ -35,10 +52,12 @@ class UserAdmin(BaseUserAdmin):
         (_("Person"), {"fields": ["first_name", "last_name", "job_title", "phone", "email_verified_at"]}),
         (_("Rechte"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Daten"), {"fields": ["last_login", "date_joined"]}),
+        (_("Zwei-Faktor-Anmeldung"), {"fields": ["two_factor", "two_factor_history"]}),
     ]
     # A new account is an applicant account (no rights); a superuser makes it a staff account.
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "two_factor", "two_factor_history"]
+    actions = ["reset_two_factor"]
     rights_fields = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
     def has_change_permission(self, request, obj=None):
@@ -56,3 +75,72 @@ class UserAdmin(BaseUserAdmin):
         if manages_staff_accounts(request):
             return self.readonly_fields
         return [*self.readonly_fields, *self.rights_fields]
+
+    @admin.display(description=_("Zwei-Faktor-Anmeldung"))
+    def two_factor(self, user):
+        device = services.confirmed_totp_device(user)
+        if device is None:
+            return _("nicht eingerichtet")
+        return _("eingerichtet, %(n)d Wiederherstellungscodes übrig") % {"n": services.remaining_recovery_codes(user)}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        view = super().changeform_view
+        if manages_staff_accounts(request):  # a superuser's form edits roles and rights
+            view = recent_verification_required(view)
+        return view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("Verlauf"))
+    def two_factor_history(self, user):
+        # Read-only facts, not an inline: the change form's POST then needs no formset.
+        events = AccountEvent.objects.filter(user=user).select_related("actor").order_by("-created_at")[:20]
+        if not events:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{}: {} ({})</li>", ((e.local_time, e.action_label, e.actor or "–") for e in events)
+            ),
+        )
+
+    def has_reset_two_factor_permission(self, request):
+        return is_academy(request)
+
+    @admin.action(
+        description=_("Zwei-Faktor-Anmeldung zurücksetzen (verlorenes Telefon)"), permissions=["reset_two_factor"]
+    )
+    @recent_verification_required
+    def reset_two_factor(self, request, queryset):
+        done = for_each_object(
+            self, request, queryset, lambda user: services.reset_two_factor(user=user, by=request.user)
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d Zwei-Faktor-Anmeldung zurückgesetzt (bei der nächsten Anmeldung neu einzurichten).",
+                    "%d Zwei-Faktor-Anmeldungen zurückgesetzt (bei der nächsten Anmeldung neu einzurichten).",
+                    len(done),
+                )
+                % len(done),
+                messages.SUCCESS,
+            )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Roles are groups: creating, changing or deleting one needs a recent second factor."""
+
+    @recent_verification_required
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @recent_verification_required
+    def delete_view(self, request, object_id, extra_context=None):
+        return super().delete_view(request, object_id, extra_context)
+
+    @recent_verification_required(methods=["POST"])
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context)

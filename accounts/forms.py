@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -131,3 +131,73 @@ class VerifyWithPasswordForm(forms.Form):
 
 class VerifyWithNewPasswordForm(SetPasswordForm):
     """Verification by whoever controls the mailbox: a new password (the registrant's is void)."""
+
+
+def _code_field(label, help_text, **attrs):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=20,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false", **attrs}),
+    )
+
+
+def _app_code_field(required=False):
+    field = _code_field(
+        _("Code aus der Authenticator-App"),
+        _("Sechs Ziffern; die App zeigt alle 30 Sekunden einen neuen Code."),
+        inputmode="numeric",
+        pattern=r"[0-9 ]*",
+    )
+    field.required = required
+    return field
+
+
+class TwoFactorSetupForm(forms.Form):
+    """Confirms the authenticator being set up with one of its codes (checked by the view's service)."""
+
+    code = _app_code_field(required=True)
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the app or, without the phone, one of the recovery codes (used up when accepted)."""
+
+    code = _app_code_field()
+    recovery_code = _code_field(
+        _("Wiederherstellungscode"),
+        _("Nur ohne Zugriff auf die App: einer der zehn Codes, die Sie bei der Einrichtung erhalten haben."),
+        autocapitalize="off",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("code", "").strip() and not cleaned.get("recovery_code", "").strip():
+            self.add_error("code", _("Bitte geben Sie den Code aus Ihrer Authenticator-App ein."))
+        return cleaned
+
+    @property
+    def code_field(self):
+        """The field the code was typed into (where a refusal is shown)."""
+        return "code" if self.cleaned_data.get("code", "").strip() else "recovery_code"
+
+
+class ReauthenticationForm(SecondFactorForm):
+    """Password and a code again, before releasing decisions or changing rights."""
+
+    password = forms.CharField(
+        label=_("Passwort"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    field_order = ["password", "code", "recovery_code"]
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        # Through the backends, so django-axes counts a wrong password here as at the login.
+        if authenticate(self.request, username=user.email, password=password) != user:
+            raise forms.ValidationError(_("Das Passwort ist nicht korrekt."))
+        return password

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from foerderportal.audit import Event
+
 # Consent to electronic notification by download (§ 41 Abs. 2a LVwVfG BW). The exact wording the
 # user agreed to is stored with the consent; a new wording needs a new version.
 NOTIFICATION_CONSENT_VERSION = "2026-1"
@@ -86,3 +88,19 @@ class User(AbstractUser):
     @property
     def has_notification_consent(self) -> bool:
         return self.notification_consent_at is not None
+
+
+class AccountEvent(Event):
+    """Audit trail of an account's second factor: set up, recovery codes renewed, reset by staff."""
+
+    ACTIONS = {
+        "two_factor_enabled": _("Zwei-Faktor-Anmeldung eingerichtet"),
+        "recovery_codes_renewed": _("Wiederherstellungscodes neu erzeugt"),
+        "two_factor_reset": _("Zwei-Faktor-Anmeldung zurückgesetzt"),
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="events", verbose_name=_("Konto"))
+
+    class Meta(Event.Meta):
+        verbose_name = _("Kontoereignis")
+        verbose_name_plural = _("Kontoereignisse")

@@ -1,19 +1,26 @@
-"""Accounts: registration and e-mail verification (the organisation part lives in applications)."""
+"""Accounts: registration and e-mail verification (the organisation part lives in applications), and
+the second factor of staff accounts (authenticator app and recovery codes, django-otp)."""
 
 import logging
+import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from foerderportal import hooks
+from foerderportal.audit import log_event
 from foerderportal.errors import DomainError
 from foerderportal.mail import send_templated_mail
 
 from .models import NOTIFICATION_CONSENT_VERSION, NOTIFICATION_CONSENT_WORDING, User
+from .roles import is_academy_staff
 from .throttling import normalise_address
 from .tokens import email_verification_token
 
@@ -146,3 +153,131 @@ def verify_email(*, user, token, password=None, new_password=None, now=None) -> 
     )
     hooks.account_verified(user=locked)
     return locked
+
+
+# --- the second factor of staff accounts (the session rules are in accounts/twofactor.py) -------
+
+RECOVERY_CODE_PATTERN = re.compile(r"[a-z2-7]{8}")
+TOTP_CODE_PATTERN = re.compile(r"\d{6}")
+
+
+def normalise_code(code: str) -> str:
+    """'123 456' and '123456', 'ABCD-EFGH' and 'abcdefgh' are the same code."""
+    return re.sub(r"[\s-]", "", code or "").lower()
+
+
+def confirmed_totp_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def pending_totp_device(*, user) -> TOTPDevice:
+    """The authenticator being set up: the same secret until it is confirmed (reloading the set-up page
+    after scanning must not change it)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=str(_("Authenticator-App")), confirmed=False)
+    return device
+
+
+def _throttled_message(info) -> str:
+    until = (info or {}).get("locked_until")
+    if until is None:
+        return str(_("Zu viele falsche Codes. Bitte warten Sie einen Moment und versuchen Sie es dann erneut."))
+    return str(_("Zu viele falsche Codes. Bitte versuchen Sie es ab %(time)s Uhr erneut.")) % {
+        "time": timezone.localtime(until).strftime("%H:%M:%S")
+    }
+
+
+def _check_token(device, token):
+    """``(verified, refusal)``: the token checked on the row-locked device; a failure is counted and
+    committed (django-otp doubles the wait after each one), so it is never rolled back with the refusal."""
+    with transaction.atomic():
+        device = type(device).objects.select_for_update().get(pk=device.pk)
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            return None, _throttled_message(info)
+        if device.verify_token(token):
+            return device, ""
+    return None, str(_("Der Code ist nicht gültig. Bitte prüfen Sie ihn und versuchen Sie es erneut."))
+
+
+def _replace_recovery_codes(user) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": str(_("Wiederherstellungscodes")), "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _index in range(settings.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def confirm_totp_device(*, user, code) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the authenticator being set up with a code from it; returns the device and the new
+    recovery codes (shown once: only their owner ever sees them)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None or confirmed_totp_device(user) is not None:
+        raise AccountError(_("Für dieses Konto ist bereits eine Authenticator-App eingerichtet."))
+    code = normalise_code(code)
+    if not TOTP_CODE_PATTERN.fullmatch(code):
+        raise AccountError(_("Bitte geben Sie den sechsstelligen Code aus Ihrer Authenticator-App ein."))
+    verified, refusal = _check_token(device, code)
+    if verified is None:
+        raise AccountError(refusal)
+    with transaction.atomic():
+        verified.confirmed = True
+        verified.save(update_fields=["confirmed"])
+        codes = _replace_recovery_codes(user)
+        log_event(user, user, "two_factor_enabled")
+    return verified, codes
+
+
+def verify_second_factor(*, user, code="", recovery_code=""):
+    """The device that accepts ``code`` (from the authenticator) or ``recovery_code`` (used up by
+    this); otherwise ``AccountError``. Wrong codes are counted per device and throttled."""
+    if code:
+        code = normalise_code(code)
+        device = confirmed_totp_device(user)
+        if not TOTP_CODE_PATTERN.fullmatch(code):
+            raise AccountError(_("Bitte geben Sie den sechsstelligen Code aus Ihrer Authenticator-App ein."))
+    else:
+        code = normalise_code(recovery_code)
+        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+        if not RECOVERY_CODE_PATTERN.fullmatch(code):
+            raise AccountError(_("Ein Wiederherstellungscode hat acht Zeichen (Buchstaben und Ziffern 2–7)."))
+    if device is None:
+        raise AccountError(_("Der Code ist nicht gültig. Bitte prüfen Sie ihn und versuchen Sie es erneut."))
+    verified, refusal = _check_token(device, code)
+    if verified is None:
+        raise AccountError(refusal)
+    return verified
+
+
+def remaining_recovery_codes(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    if confirmed_totp_device(user) is None:
+        raise AccountError(_("Richten Sie zuerst die Zwei-Faktor-Anmeldung ein."))
+    codes = _replace_recovery_codes(user)
+    log_event(user, user, "recovery_codes_renewed")
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(*, user, by) -> User:
+    """A lost phone: academy staff remove another person's authenticator and recovery codes; at the
+    next login that person sets up a new one. A superuser's second factor only a superuser resets."""
+    if not is_academy_staff(by):
+        raise AccountError(_("Nur die Akademie kann die Zwei-Faktor-Anmeldung zurücksetzen."))
+    if user.pk == by.pk:
+        raise AccountError(_("Die eigene Zwei-Faktor-Anmeldung kann nur eine andere Person zurücksetzen."))
+    if user.is_superuser and not by.is_superuser:
+        raise AccountError(_("Die Zwei-Faktor-Anmeldung eines Superusers setzt nur ein Superuser zurück."))
+    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    if not removed:
+        raise AccountError(_("Für dieses Konto ist keine Zwei-Faktor-Anmeldung eingerichtet."))
+    log_event(user, by, "two_factor_reset")
+    return user

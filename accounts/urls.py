@@ -9,6 +9,11 @@ app_name = "accounts"
 urlpatterns = [
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("zwei-faktor/", views.two_factor_overview, name="two_factor"),
+    path("zwei-faktor/einrichten/", views.two_factor_setup, name="two_factor_setup"),
+    path("zwei-faktor/code/", views.two_factor_verify, name="two_factor_verify"),
+    path("zwei-faktor/neue-codes/", views.regenerate_recovery_codes, name="regenerate_recovery_codes"),
+    path("bestaetigen-erneut/", views.reauthenticate, name="reauthenticate"),
     path("bestaetigen/<str:uidb64>/<str:token>/", views.verify, name="verify"),
     path(
         "passwort/aendern/",

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    # Two factors for staff (accounts/twofactor.py): TOTP apps and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "foerderportal",  # the shared kernel: template filters ({% load formatting %})
     "accounts",
@@ -73,6 +77,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # The admin only for staff who passed the second factor in this session (accounts/twofactor.py).
+    "accounts.middleware.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -144,6 +152,15 @@ AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Two-factor authentication for staff (accounts/twofactor.py). Authenticator apps show the issuer;
+# a wrong code doubles the wait before the next try (django-otp's throttling, per device).
+OTP_TOTP_ISSUER = "Förderportal"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Releasing decisions and changing roles need a second factor (password and code) this recent.
+RECENT_VERIFICATION_SECONDS = env.int("RECENT_VERIFICATION_MINUTES", default=15) * 60
+RECOVERY_CODE_COUNT = 10
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch")]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import is_academy
+from accounts.twofactor import recent_verification_required
 from applications.models import FundingRound
 from foerderportal.admin import RecordAdminMixin, for_each_object
 from foerderportal.files import bytes_response
@@ -272,6 +273,7 @@ class LetterAdmin(RecordAdminMixin, admin.ModelAdmin):
             )
 
     @admin.action(description=gettext_lazy("Entwürfe freigeben und per E-Mail ankündigen"), permissions=["decide"])
+    @recent_verification_required
     def release_drafts(self, request, queryset):
         done = len(
             for_each_object(self, request, queryset, lambda x: services.release_letter(letter=x, by=request.user))

@@ -20,6 +20,7 @@ from .factories import (
     make_reviewer,
     while_open,
 )
+from .twofactor import TwoFactorClient
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +28,12 @@ def _fast_hashing_and_private_media(settings, tmp_path):
     # Fast password hashing in tests; uploads go to a throwaway folder.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def client():
+    """Django's test client; ``force_login`` of staff also passes the second factor (tests/twofactor.py)."""
+    return TwoFactorClient()
 
 
 def require_service(reason):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_academy
+from accounts.twofactor import recent_verification_required
 from applications.admin import ApplicationAdmin
 from applications.models import Application
 from correspondence.admin import InformationRequestInline, MessageInline
@@ -134,6 +135,7 @@ class DecisionAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         return is_academy(request)
 
     @admin.action(description=gettext_lazy("Ausgewählte Entscheidungen freigeben…"), permissions=["decide"])
+    @recent_verification_required
     def release(self, request, queryset):
         """Releasing reaches the applicant (Bescheid and e-mail): only through the confirmation page."""
         decisions = list(queryset.select_related("application__organisation", "application__funding_round"))
@@ -334,6 +336,7 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         )
 
     @admin.action(description=_("Bewilligen (Höchstbetrag)…"), permissions=["decide"])
+    @recent_verification_required
     def award(self, request, queryset):
         return self._confirm_then_decide(
             request,
@@ -346,6 +349,7 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         )
 
     @admin.action(description=_("Auf die Nachrückliste…"), permissions=["decide"])
+    @recent_verification_required
     def waitlist(self, request, queryset):
         return self._confirm_then_decide(
             request,
@@ -360,6 +364,7 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         )
 
     @admin.action(description=_("Nachrücken lassen…"), permissions=["decide"])
+    @recent_verification_required
     def promote(self, request, queryset):
         return self._confirm_then_decide(
             request,
@@ -375,6 +380,7 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
         )
 
     @admin.action(description=_("Ablehnen…"), permissions=["decide"])
+    @recent_verification_required
     def reject(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -443,6 +449,11 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
             context["own_review_url"] = own and reverse("admin:reviews_review_change", args=[own.pk])
         return context
 
+    @recent_verification_required(
+        back=lambda request: reverse(
+            "admin:applications_application_change", args=[request.resolver_match.kwargs["object_id"]]
+        )
+    )
     def decide_view(self, request, object_id):
         """The decision form on the change page: award (amount), reject (reasons) or waitlist; the first
         POST shows the confirmation page, its signed token makes the second POST decide."""

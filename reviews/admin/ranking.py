@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_academy
+from accounts.twofactor import recent_verification_required
 from applications.admin import FundingRoundAdmin
 from applications.models import Application, FundingRound, OrganisationKind, Region
 from foerderportal.admin import confirmation_token, is_confirmed
@@ -169,6 +170,11 @@ class ReviewFundingRoundAdmin(FundingRoundAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.ranking_template, context)
 
+    @recent_verification_required(
+        back=lambda request: reverse(
+            "admin:applications_fundinground_ranking", args=[request.resolver_match.kwargs["pk"]]
+        )
+    )
     def award_view(self, request, pk, application_id):
         """The "Bewilligen" button of a ranking row: award with the round's maximum, after the
         confirmation page (the first POST shows it, its signed token makes the second POST award)."""

@@ -42,8 +42,8 @@ def test_all_applicant_kinds_exist():
 
 
 def test_admin_is_served_in_german(client):
-    response = client.get("/admin/login/")
-    assert response.status_code == 200
+    response = client.get("/admin/login/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/konto/anmelden/")
     assert "Anmelden" in response.content.decode()
 
 

@@ -454,10 +454,10 @@ def test_ranking_award_button(client, academy, reviewer, two_place_round):
 
 
 def test_ranking_award_is_csrf_protected(academy, reviewer, two_place_round):
-    from django.test import Client
+    from tests.twofactor import TwoFactorClient
 
     application = scored(two_place_round, ["80"], reviewers=[reviewer])
-    client = Client(enforce_csrf_checks=True)
+    client = TwoFactorClient(enforce_csrf_checks=True)
     client.force_login(academy)
     url = reverse("admin:applications_fundinground_award", args=[two_place_round.pk, application.pk])
     assert client.post(url).status_code == 403
