@@ -150,9 +150,10 @@ def field(text):
 def log_in(context, live_server, user):
     """Log ``user`` in by planting a session cookie (no form round trip)."""
     from django.conf import settings
-    from django.test import Client
 
-    client = Client()
+    from tests.twofactor import TwoFactorClient
+
+    client = TwoFactorClient()  # staff: also past the second factor, as after the real login
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     context.add_cookies(
         [
@@ -166,6 +167,32 @@ def log_in(context, live_server, user):
             }
         ]
     )
+
+
+def staff_log_in(page, user, password):
+    """A staff user through the real forms: the admin sends to the portal login, then the code page,
+    where the code the user's authenticator app shows now is typed."""
+    from playwright.sync_api import expect
+
+    from tests.twofactor import totp_device
+
+    totp_device(user)
+    page.goto("/admin/")
+    page.get_by_label(field("E-Mail-Adresse")).fill(user.email)
+    page.get_by_label(field("Passwort")).fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    enter_code(page, user)
+    expect(page.locator("#site-name")).to_contain_text("Förderportal – Verwaltung")
+
+
+def enter_code(page, user):
+    from playwright.sync_api import expect
+
+    from tests.twofactor import current_code, totp_device
+
+    expect(page.get_by_role("heading", level=1, name="Anmeldung bestätigen")).to_be_visible()
+    page.get_by_label(field("Code aus der Authenticator-App")).fill(current_code(totp_device(user)))
+    page.get_by_role("button", name="Bestätigen", exact=True).click()
 
 
 def format_violations(violations):

@@ -13,7 +13,7 @@ from applications.models import Application, Membership, OrganisationKind
 from tests.conftest import make_pdf
 from tests.factories import FundingRoundFactory, OrganisationFactory, UserFactory
 
-from .conftest import field
+from .conftest import field, staff_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -98,11 +98,7 @@ def test_applicant_registers_is_confirmed_fills_in_and_submits(new_context, live
 
     # Academy staff confirm the membership in the admin, in their own browser session.
     staff = new_context().new_page()
-    staff.goto("/admin/")
-    staff.get_by_label("E-Mail-Adresse").fill("akademie@fuehrungsakademie.example")
-    staff.get_by_label("Passwort").fill(STAFF_PASSWORD)
-    staff.get_by_role("button", name="Anmelden").click()
-    expect(staff.locator("#site-name")).to_contain_text("Förderportal – Verwaltung")
+    staff_log_in(staff, User.objects.get(email="akademie@fuehrungsakademie.example"), STAFF_PASSWORD)
     staff.goto("/admin/applications/membership/?status__exact=requested")
     staff.get_by_role("checkbox", name="Dieses Objekt für eine Aktion auswählen - Erika Engagiert – Esslingen").check()
     staff.get_by_role("combobox", name=re.compile(r"^Aktion")).select_option(

@@ -23,8 +23,9 @@ from tests.factories import (
     make_academy_staff,
     while_open,
 )
+from tests.twofactor import totp_device
 
-from .conftest import field, log_in
+from .conftest import enter_code, field, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,10 +75,12 @@ def test_moderator_logs_session_municipality_sees_remaining_budget_staff_sees_us
 
     # --- The moderator logs in and books a session on the facilitation's form. ---
     page = new_context().new_page()
+    totp_device(moderator.user)  # moderators are staff: password, then the code from their app
     page.goto("/konto/anmelden/")
     page.get_by_label("E-Mail-Adresse").fill(MODERATOR_EMAIL)
     page.get_by_label(field("Passwort")).fill(MODERATOR_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
+    enter_code(page, moderator.user)
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Prozessbegleitung").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Prozessbegleitung")
     page.get_by_role("link", name="Esslingen am Neckar").click()

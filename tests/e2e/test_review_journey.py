@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
 from applications.models import Application, OrganisationKind
 from applications.services import submit_application
 from reviews.models import Decision, Review
@@ -24,7 +25,7 @@ from tests.factories import (
     while_open,
 )
 
-from .conftest import log_in
+from .conftest import log_in, staff_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,12 +58,8 @@ def _submitted_application(funding_round, organisation_name):
 
 
 def _admin_log_in(page, email, password):
-    """Through Django admin's real login form."""
-    page.goto("/admin/")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.locator("#site-name")).to_contain_text("Förderportal – Verwaltung")
+    """Through the real login form (the admin sends there) and the code page."""
+    staff_log_in(page, User.objects.get(email=email), password)
 
 
 def _select(page, application):

@@ -31,6 +31,7 @@ from applications.models import (
     Region,
 )
 from demo import facilitation as facilitation_demo
+from demo.twofactor import current_demo_code, ensure_demo_device, grouped_secret
 from reviews import services as review_services
 from reviews.models import Criterion, Recommendation
 
@@ -112,7 +113,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Antragsteller/in:  {APPLICANT_EMAIL} / {APPLICANT_PASSWORD}  (Böblingen)")
         self.stdout.write(f"  Akademie (Admin):  {STAFF_EMAIL} / {STAFF_PASSWORD}  → /admin/")
         self.stdout.write(f"  Gutachter/in:      {REVIEWER_EMAIL} / {REVIEWER_PASSWORD}  → /admin/")
-        self.load_facilitations(rounds["IBE-2020"], staff)
+        moderators = self.load_facilitations(rounds["IBE-2020"], staff)
+        self.load_demo_devices([staff, reviewer, *moderators])
 
     def load_facilitations(self, funding_round, staff):
         """Round 2's facilitations (created by the awards): moderators, sessions, reports, network meeting."""
@@ -121,6 +123,17 @@ class Command(BaseCommand):
             self.stdout.write(f"  Moderator/in:      {email} / {accounts['moderator_password']}  → /prozessbegleitung/")
         email, password, organisation = accounts["municipal"]
         self.stdout.write(f"  Kommune:           {email} / {password}  ({organisation}) → /prozessbegleitung/")
+        return list(get_user_model().objects.filter(email__in=accounts["moderators"]))
+
+    def load_demo_devices(self, staff_accounts):
+        """Staff accounts need a second factor: the demo ones share one published secret."""
+        for user in staff_accounts:
+            ensure_demo_device(user)
+        self.stdout.write("Zwei-Faktor-Anmeldung der Verwaltungskonten (Akademie, Gutachter/in, Moderation):")
+        self.stdout.write(f"  Schlüssel {grouped_secret()} in einer Authenticator-App einrichten")
+        self.stdout.write(
+            f"  oder `manage.py demo_otp_code` ausführen (Code jetzt: {current_demo_code()}, alle 30 Sekunden neu)."
+        )
 
     def load_organisations(self):
         rows = []
