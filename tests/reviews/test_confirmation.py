@@ -19,6 +19,7 @@ from reviews.models import Decision
 from reviews.services import propose_decision
 from tests.conftest import confirmation_fields, post_confirmed, submitted_application
 from tests.factories import FundingRoundFactory, make_academy_staff
+from tests.twofactor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,7 @@ def test_a_token_expires(client, academy, application, mailoutbox):
     client.force_login(academy)
     page = client.post(APPLICATIONS, {"action": "award", "_selected_action": [application.pk]})
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        pass_second_factor(client, academy)  # re-authenticated just now: only the token is old
         response = client.post(APPLICATIONS, confirmation_fields(page), follow=True)
     assert any("abgelaufen" in t for t in texts(response))
     _nothing_happened(application, mailoutbox)
