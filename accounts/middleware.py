@@ -1,18 +1,23 @@
 from django.urls import reverse
 
-from .twofactor import admin_gate
+from .twofactor import admin_gate, staff_gate
 
 
-class AdminTwoFactorMiddleware:
-    """Every admin URL (lists, forms, custom views, their POSTs, the admin's login) passes
-    ``accounts.twofactor.admin_gate`` first; after ``OTPMiddleware``."""
+class StaffTwoFactorMiddleware:
+    """A staff session passes the second factor before it sees anything but the steps to it.
+
+    Admin URLs (lists, forms, custom views, their POSTs, the admin's login) pass
+    ``accounts.twofactor.admin_gate``; every other page passes ``staff_gate``, so the moderators'
+    pages (``/prozessbegleitung/``) and a staff member's portal pages are not open on the password
+    alone. After ``OTPMiddleware``.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(reverse("admin:index")):
-            response = admin_gate(request)
-            if response is not None:
-                return response
+        gate = admin_gate if request.path.startswith(reverse("admin:index")) else staff_gate
+        response = gate(request)
+        if response is not None:
+            return response
         return self.get_response(request)

@@ -3,7 +3,7 @@
 
 Staff accounts (``is_staff`` or superuser: academy, reviewers, moderators) log in with their
 password and then a code from an authenticator app or a recovery code; the admin refuses a staff
-session without it (``AdminTwoFactorMiddleware``). The time of the last code (at login or on the
+session without it (``StaffTwoFactorMiddleware``; their portal pages too). The time of the last code (at login or on the
 re-authentication page) is kept in the session; ``recent_verification_required`` sends anyone
 whose last code is older than ``settings.RECENT_VERIFICATION_SECONDS`` (15 minutes) to confirm
 password and code again, and back. Writes (devices, codes, resets) are in ``accounts.services``.
@@ -102,6 +102,25 @@ def recent_verification_required(func=None, *, methods=None, back=None):
         return wrapper
 
     return decorate(func) if func is not None else decorate
+
+
+# What a staff session may open between the password and the code: the steps themselves and the way out.
+OPEN_BEFORE_SECOND_FACTOR = (
+    "accounts:login",
+    "accounts:logout",
+    "accounts:two_factor_setup",
+    "accounts:two_factor_verify",
+)
+
+
+def staff_gate(request):
+    """Portal pages for a staff session only after the second factor; ``None`` lets the request in."""
+    user = request.user
+    if not needs_second_factor(user) or is_verified(request):
+        return None
+    if request.path in {reverse(name) for name in OPEN_BEFORE_SECOND_FACTOR}:
+        return None
+    return HttpResponseRedirect(second_factor_url(user, request.get_full_path()))
 
 
 def admin_gate(request):

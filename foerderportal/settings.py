@@ -79,8 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the session passed the second factor (django-otp).
     "django_otp.middleware.OTPMiddleware",
-    # The admin only for staff who passed the second factor in this session (accounts/twofactor.py).
-    "accounts.middleware.AdminTwoFactorMiddleware",
+    # Staff see the admin and the portal only after the second factor in this session (accounts/twofactor.py).
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -5,6 +5,7 @@ the academy resets a lost phone (recorded)."""
 
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -291,3 +292,24 @@ def test_device_secrets_are_not_in_the_admin(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url_name", ["facilitation:index", "facilitation:overview", "applications:dashboard", "accounts:password_change"]
+)
+def test_the_password_alone_opens_no_portal_page_to_staff(plain, url_name):
+    """Moderators' pages and a staff member's own portal pages wait for the code like the admin."""
+    from accounts.roles import MODERATOR_GROUP
+    from tests.factories import _staff_in_group
+
+    ensure_roles()
+    moderator = _staff_in_group(MODERATOR_GROUP)
+    totp_device(moderator)
+    log_in_with_password(plain, moderator)
+    url = reverse(url_name)
+    response = plain.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == VERIFY + "?" + urlencode({"next": url})
+    # The steps to the code and the way out stay open.
+    assert plain.get(VERIFY).status_code == 200
+    assert plain.post(reverse("accounts:logout")).status_code == 302
