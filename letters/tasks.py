@@ -38,4 +38,4 @@ def issue_decision_letter(decision_id):
 
 @shared_task(**RETRY)
 def announce_letter(letter_id):
-    return issuing.notify_once(letter_id=letter_id, send=lambda: emails.send_letter_ready(letter_id))
+    return issuing.notify_once(letter_id=letter_id, send=lambda: emails.send_announcement(letter_id))
