@@ -20,8 +20,8 @@ engine does the rest, the same way for every kind (deadline reminders in
 
 Failures:
 - SMTP or connection error, or a recipient refused for now (4xx, ``foerderportal.delivery``): the
-  recipients that accepted are recorded and never sent it again; the row stays ``claimed`` with ``last_error`` and the error is
-  re-raised, so the Celery task retries with backoff (``reminders.tasks``).
+  recipients that accepted are recorded and never get it again; the row stays ``claimed`` with
+  ``last_error`` and the error is re-raised, so the Celery task retries with backoff.
 - A claim still ``claimed`` after ``CLAIM_TIMEOUT`` (well above the task time limits and the
   whole retry backoff: the worker died, the task was lost, the retries ran out) is taken over
   by a later sweep (``reclaim_stale``: ``FOR UPDATE SKIP LOCKED``, new token, ``attempts + 1``).
