@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from foerderportal.admin import RecordAdminMixin
+from foerderportal.models import MailDelivery
+
 from .models import User
+from .roles import AcademyOnlyAdminMixin
 
 
 def manages_staff_accounts(request):
@@ -56,3 +62,46 @@ class UserAdmin(BaseUserAdmin):
         if manages_staff_accounts(request):
             return self.readonly_fields
         return [*self.readonly_fields, *self.rights_fields]
+
+
+@admin.register(MailDelivery)
+class MailDeliveryAdmin(AcademyOnlyAdminMixin, RecordAdminMixin, admin.ModelAdmin):
+    """The delivery log of every e-mail, per recipient (``foerderportal.delivery``): academy staff see what
+    the mail servers answered; "gescheitert" lists the recipients to inform another way."""
+
+    list_display = [
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "last_response",
+        "created_at",
+        "accepted_at",
+        "failed_at",
+    ]
+    list_filter = ["status", "reported_on", "created_at"]
+    search_fields = ["recipient", "key", "message_id", "subject"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = [
+        "recipient",
+        "subject",
+        "key",
+        "message_id",
+        "status",
+        "attempts",
+        "created_at",
+        "first_refused_at",
+        "last_attempt_at",
+        "accepted_at",
+        "failed_at",
+        "last_code",
+        "last_response",
+        "attempt_history",
+        "reported_on",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("Verlauf"))
+    def attempt_history(self, obj):
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in obj.history)) or "–"
