@@ -10,7 +10,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import emails, issuing
+from . import emails, issuing, reconcile
 
 # OSError covers storage and network failures (ConnectionError, TimeoutError).
 RETRY = {
@@ -39,3 +39,9 @@ def issue_decision_letter(decision_id):
 @shared_task(**RETRY)
 def announce_letter(letter_id):
     return issuing.notify_once(letter_id=letter_id, send=lambda: emails.send_announcement(letter_id))
+
+
+@shared_task(time_limit=120, soft_time_limit=90)
+def reconcile_letters():
+    """Beat, every few minutes: re-queue receipts, letters and announcements whose task was lost."""
+    return reconcile.requeue_missing()
