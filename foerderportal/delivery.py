@@ -30,6 +30,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,8 +79,8 @@ def _unique(addresses):
     seen, result = set(), []
     for address in addresses:
         address = (address or "").strip()
-        if address and address.casefold() not in seen:
-            seen.add(address.casefold())
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
             result.append(address)
     return result
 
@@ -174,11 +175,13 @@ def deliver(message, *, key: str | None = None, now=None) -> DeliveryResult:
             ],
             ignore_conflicts=True,
         )
-        rows = {
-            row.recipient.casefold(): row
-            for row in MailDelivery.objects.select_for_update().filter(key=key, recipient__in=recipients)
-        }
-        rows = {address: rows[address.casefold()] for address in recipients if address.casefold() in rows}
+        locked = (
+            MailDelivery.objects.select_for_update()
+            .annotate(address=Lower("recipient"))
+            .filter(key=key, address__in=[address.lower() for address in recipients])
+        )
+        rows = {row.address: row for row in locked}
+        rows = {address: rows[address.lower()] for address in recipients if address.lower() in rows}
         pending = []
         for address, row in rows.items():
             if row.status == MailDelivery.Status.ACCEPTED:

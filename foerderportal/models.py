@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,7 +40,8 @@ class MailDelivery(models.Model):
         verbose_name_plural = _("E-Mail-Zustellungen")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "recipient"], name="delivery_once_per_message_recipient"),
+            # Mail systems treat the address case-insensitively (in practice the local part too).
+            models.UniqueConstraint("key", Lower("recipient"), name="delivery_once_per_message_recipient"),
             models.CheckConstraint(
                 condition=~Q(status="accepted") | Q(accepted_at__isnull=False), name="delivery_accepted_has_time"
             ),
