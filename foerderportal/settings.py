@@ -208,7 +208,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # limit (120 s) plus the longest retry countdown (retry_backoff_max 600 s), so 15 minutes; and a letter
 # whose worker died should not wait longer than that. docs/architecture.md has the reasoning.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # kombu looks for expired unacknowledged tasks every interval x throttle seconds (default 10 x 10).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=6),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = "foerderportal"
 # One beat process; intervals (not wall-clock crontabs) so daylight-saving switches neither skip nor repeat.
