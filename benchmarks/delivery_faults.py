@@ -269,7 +269,7 @@ def run(args, rng, port, description):
                     services.send_reminder(reminder_id=row_id, now=now)
                 except (*engine.MAIL_ERRORS, WorkerDied):
                     pass  # the claim stays; the next sweep takes it over
-            reconcile.requeue_missing(timezone.now() + reconcile.GRACE + sweeps * reconcile.SWEEP_INTERVAL)
+            tasks.requeue_missing(timezone.now() + reconcile.GRACE + sweeps * reconcile.SWEEP_INTERVAL)
             after = (sum(server.stored.values()), MailDelivery.objects.exclude(status="deferred").count())
             quiet = quiet + 1 if after == before else 0
     finally:

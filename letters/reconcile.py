@@ -3,7 +3,8 @@
 Tasks are enqueued on commit; a broker that loses its data (Redis restarted without persistence)
 or a task that ran out of retries leaves a submitted application without its receipt, a released
 decision without its letter, or a released letter without its e-mail. Every ``SWEEP_INTERVAL``
-(beat schedule) ``requeue_missing`` finds them and enqueues the same tasks again:
+(beat schedule) ``missing`` finds them and ``letters.tasks.requeue_missing`` enqueues the same
+tasks again:
 
 - only items older than ``GRACE`` (a task enqueued a moment ago is still in flight) and younger
   than ``WINDOW`` (a deploy does not announce years-old letters);
@@ -13,16 +14,11 @@ decision without its letter, or a released letter without its e-mail. Every ``SW
   So the sweep never produces a second letter or a second e-mail, however often it runs.
 """
 
-import logging
 from datetime import timedelta
-from smtplib import SMTPException
 
-from celery.exceptions import Retry
 from django.utils import timezone
 
-from . import selectors, tasks
-
-logger = logging.getLogger(__name__)
+from . import selectors
 
 SWEEP_INTERVAL = timedelta(minutes=5)
 # Longer than a task normally needs from commit to done (render + SMTP, a few seconds; a retry chain
@@ -31,38 +27,24 @@ GRACE = timedelta(minutes=10)
 WINDOW = timedelta(days=7)
 
 
-def requeue_missing(now=None) -> dict[str, int]:
-    """Enqueue the task of every missing receipt, letter and announcement; returns the counts."""
+def missing(now=None) -> dict[str, list[int]]:
+    """The ids to re-queue: applications without a receipt, decisions without a letter, letters without e-mail."""
     now = now or timezone.now()
     after, before = now - WINDOW, now - GRACE
-    work = {
-        "receipts": [
-            (tasks.issue_receipt, pk)
-            for pk in selectors.applications_without_receipt(
-                submitted_after=after, submitted_before=before
-            ).values_list("pk", flat=True)
-        ],
-        "letters": [
-            (tasks.issue_decision_letter, pk)
-            for pk in selectors.decisions_without_letter(released_after=after, released_before=before).values_list(
+    return {
+        "receipts": list(
+            selectors.applications_without_receipt(submitted_after=after, submitted_before=before).values_list(
                 "pk", flat=True
             )
-        ],
-        "announcements": [
-            (tasks.announce_letter, pk)
-            for pk in selectors.letters_without_announcement(released_after=after, released_before=before).values_list(
+        ),
+        "letters": list(
+            selectors.decisions_without_letter(released_after=after, released_before=before).values_list(
                 "pk", flat=True
             )
-        ],
+        ),
+        "announcements": list(
+            selectors.letters_without_announcement(released_after=after, released_before=before).values_list(
+                "pk", flat=True
+            )
+        ),
     }
-    for what, items in work.items():
-        if items:
-            logger.warning("Reconciling sweep: re-queuing %d %s: %s", len(items), what, [pk for _, pk in items])
-        for task, pk in items:
-            try:
-                task.delay(pk)
-            except (Retry, SMTPException, OSError):
-                # Only in eager mode does the task run here (and raise instead of retrying); the next
-                # sweep tries again.
-                logger.exception("Reconciling sweep: %s %s failed; the next sweep tries again", task.name, pk)
-    return {what: len(items) for what, items in work.items()}

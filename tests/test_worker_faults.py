@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from applications.services import submit_application
-from letters import reconcile
+from letters import reconcile, tasks
 from letters.models import Letter
 from reviews.services import reject_application
 from tests.conftest import complete, submitted_application
@@ -114,7 +114,7 @@ def test_the_reconciling_sweep_repairs_a_broker_that_lost_its_queue(tmp_path, po
         assert not Letter.objects.filter(decision__in=decisions).exists()
         # One sweep, as beat runs it once the grace period has passed.
         with tasks_to_redis():
-            counts = reconcile.requeue_missing(timezone.now() + reconcile.GRACE + reconcile.SWEEP_INTERVAL)
+            counts = tasks.requeue_missing(timezone.now() + reconcile.GRACE + reconcile.SWEEP_INTERVAL)
         assert counts == {"receipts": len(submitted), "letters": len(decisions), "announcements": 0}
 
         def all_announced():
@@ -127,7 +127,7 @@ def test_the_reconciling_sweep_repairs_a_broker_that_lost_its_queue(tmp_path, po
         _wait_for(all_announced, process, tmp_path, "every missing receipt and letter issued and announced")
         # A second sweep finds nothing; a copy of a task that still turned up would change nothing.
         with tasks_to_redis():
-            again = reconcile.requeue_missing(timezone.now() + reconcile.GRACE + 2 * reconcile.SWEEP_INTERVAL)
+            again = tasks.requeue_missing(timezone.now() + reconcile.GRACE + 2 * reconcile.SWEEP_INTERVAL)
         assert again == {"receipts": 0, "letters": 0, "announcements": 0}
     finally:
         _stop_worker(process, log)

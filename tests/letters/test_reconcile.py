@@ -29,9 +29,9 @@ def test_lost_receipt_and_letter_tasks_are_repaired_once(
     assert len(lost) == 2 and Letter.objects.count() == 1
 
     # Within the grace period the tasks may still be on their way: the sweep leaves them alone.
-    assert reconcile.requeue_missing(later(5)) == {"receipts": 0, "letters": 0, "announcements": 0}
-    assert reconcile.requeue_missing(later(11)) == {"receipts": 1, "letters": 1, "announcements": 0}
-    assert reconcile.requeue_missing(later(16)) == {"receipts": 0, "letters": 0, "announcements": 0}
+    assert tasks.requeue_missing(later(5)) == {"receipts": 0, "letters": 0, "announcements": 0}
+    assert tasks.requeue_missing(later(11)) == {"receipts": 1, "letters": 1, "announcements": 0}
+    assert tasks.requeue_missing(later(16)) == {"receipts": 0, "letters": 0, "announcements": 0}
 
     receipt = Letter.objects.get(application=submitted, kind=Letter.Kind.RECEIPT)
     letter = Letter.objects.get(decision=decision)
@@ -68,4 +68,4 @@ def test_a_task_still_running_when_the_sweep_requeues_it_changes_nothing(award, 
 def test_old_items_are_left_to_staff(complete_draft, member, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         submit_application(declared=True, application=complete_draft, user=member.user)
-    assert reconcile.requeue_missing(timezone.now() + reconcile.WINDOW + timedelta(minutes=1))["receipts"] == 0
+    assert tasks.requeue_missing(timezone.now() + reconcile.WINDOW + timedelta(minutes=1))["receipts"] == 0
