@@ -3,16 +3,18 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from foerderportal.admin import for_each_object
+from foerderportal.admin import RecordAdminMixin, for_each_object
+from foerderportal.models import MailDelivery
 
 from . import services
 from .models import AccountEvent, User
-from .roles import is_academy
+from .roles import AcademyOnlyAdminMixin, is_academy
 from .twofactor import recent_verification_required
 
 # django-otp's own device admins show secrets and recovery codes: devices are only set up by their
@@ -144,3 +146,46 @@ class GroupAdmin(BaseGroupAdmin):
     @recent_verification_required(methods=["POST"])
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(MailDelivery)
+class MailDeliveryAdmin(AcademyOnlyAdminMixin, RecordAdminMixin, admin.ModelAdmin):
+    """The delivery log of every e-mail, per recipient (``foerderportal.delivery``): academy staff see what
+    the mail servers answered; "gescheitert" lists the recipients to inform another way."""
+
+    list_display = [
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "last_response",
+        "created_at",
+        "accepted_at",
+        "failed_at",
+    ]
+    list_filter = ["status", "reported_on", "created_at"]
+    search_fields = ["recipient", "key", "message_id", "subject"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = [
+        "recipient",
+        "subject",
+        "key",
+        "message_id",
+        "status",
+        "attempts",
+        "created_at",
+        "first_refused_at",
+        "last_attempt_at",
+        "accepted_at",
+        "failed_at",
+        "last_code",
+        "last_response",
+        "attempt_history",
+        "reported_on",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("Verlauf"))
+    def attempt_history(self, obj):
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in obj.history)) or "–"

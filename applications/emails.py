@@ -20,6 +20,7 @@ def send_membership_requested(membership_id):
         "membership_requested",
         {"membership": membership, "first_member": first_member, "url": reverse("applications:members")},
         recipients,
+        key=f"mitgliedschaft.m{membership.pk}.anfrage",
     )
 
 
@@ -29,4 +30,5 @@ def send_membership_confirmed(membership_id):
         "membership_confirmed",
         {"membership": membership, "url": reverse("applications:dashboard")},
         [membership.user.email],
+        key=f"mitgliedschaft.m{membership.pk}.bestaetigt",
     )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.roles import academy_staff_users
 from applications.selectors import confirmed_member_emails
+from foerderportal.delivery import deliver
 
 from . import emails
 from .models import Message, MessageNotification
@@ -42,7 +43,8 @@ def notify_message(*, message_id: int, now=None) -> int:
             )
             if row is None:
                 continue
-            emails.message_notification(message, row.recipient).send()
+            # A temporary refusal raises (the task retries); a permanent one is in the delivery log.
+            deliver(emails.message_notification(message, row.recipient), now=now).raise_if_deferred()
             row.sent_at = now
             row.save(update_fields=["sent_at"])
             sent += 1

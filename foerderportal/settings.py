@@ -204,6 +204,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Förderportal <foerd
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the contact form's messages go (the academy's mailbox; the default is a placeholder).
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="foerderportal@fuehrungsakademie.example")
+# Where the daily report of e-mails that could not be delivered goes (the academy's mailbox).
+DELIVERY_REPORT_EMAIL = env.str("DELIVERY_REPORT_EMAIL", default=CONTACT_EMAIL)
 
 # Celery: with no broker configured, tasks run eagerly in process (make run needs no Redis).
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
@@ -212,15 +214,35 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
+# A task is acknowledged when it has run, not when a worker fetched it: a worker that dies loses
+# nothing. A pool child killed under a task (OOM, SIGKILL) hands the task back at once instead of
+# failing it; every task is idempotent, so running it again is safe (docs/architecture.md).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers a fetched, unacknowledged task after the visibility timeout (kombu's default is an
+# hour). It must exceed the longest time a worker may legitimately hold a task: the longest hard time
+# limit (120 s) plus the longest retry countdown (retry_backoff_max 600 s), so 15 minutes; and a letter
+# whose worker died should not wait longer than that. docs/architecture.md has the reasoning.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # kombu looks for expired unacknowledged tasks every interval x throttle seconds (default 10 x 10).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=6),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = "foerderportal"
 # One beat process; intervals (not wall-clock crontabs) so daylight-saving switches neither skip nor repeat.
 CELERY_BEAT_SCHEDULE = {
+    # The reminder sweeps also take over claims stuck past CLAIM_TIMEOUT (a lost or crashed send).
     "deadline-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": 15 * 60.0},
-    "facilitation-report-reminders": {"task": "facilitation.tasks.send_report_reminders", "schedule": 60 * 60.0},
-    "information-request-reminders": {"task": "correspondence.tasks.send_request_reminders", "schedule": 60 * 60.0},
+    "facilitation-report-reminders": {"task": "facilitation.tasks.send_report_reminders", "schedule": 15 * 60.0},
+    "information-request-reminders": {"task": "correspondence.tasks.send_request_reminders", "schedule": 15 * 60.0},
+    # Re-queues receipts, decision letters and announcements whose task was lost (letters.reconcile).
+    "reconcile-letters": {"task": "letters.tasks.reconcile_letters", "schedule": 5 * 60.0},
+    # Failed e-mail deliveries, reported to the academy once a day (foerderportal.delivery_report).
+    "delivery-failure-report": {"task": "foerderportal.tasks.send_delivery_failure_report", "schedule": 24 * 60 * 60.0},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

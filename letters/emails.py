@@ -1,4 +1,8 @@
-"""E-mails about letters; each takes primary keys so a task can call it."""
+"""E-mails about letters; each takes primary keys so a task can call it.
+
+Each has a key per letter (``eingangsbestaetigung.l<id>``, ``bescheid.l<id>``): a retry reaches only
+the recipients whose server has not accepted it yet (``foerderportal.delivery``).
+"""
 
 from django.urls import reverse
 
@@ -22,6 +26,7 @@ def send_receipt(letter_id):
             "pdf_url": reverse("letters:download", args=[letter.pk]),
         },
         confirmed_member_emails(application.organisation_id),
+        key=f"eingangsbestaetigung.l{letter.pk}",
     )
 
 
@@ -37,4 +42,12 @@ def send_letter_ready(letter_id):
             "url": reverse("applications:dashboard"),
         },
         confirmed_member_emails(letter.application.organisation_id),
+        key=f"bescheid.l{letter.pk}",
     )
+
+
+def send_announcement(letter_id):
+    """The e-mail that announces a released letter: the receipt's own, or "Ihr Bescheid liegt vor"."""
+    if Letter.objects.filter(pk=letter_id, kind=Letter.Kind.RECEIPT).exists():
+        return send_receipt(letter_id)
+    return send_letter_ready(letter_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import DESIGNATIONS, Application
+from foerderportal.delivery import DeliveryDeferred
 from reviews.models import Decision
 
 from . import selectors
@@ -274,13 +275,22 @@ def preview_decision_letter(decision) -> bytes:
 def notify_once(*, letter_id, send) -> int:
     """Call ``send()`` unless the letter was announced already; stamp ``notified_at``.
 
-    The row stays locked while sending: a second worker waits, then sees the stamp. If
-    sending fails, the stamp is rolled back and the task's retry sends again.
+    The row stays locked while sending: a second worker waits, then sees the stamp. When a
+    recipient was refused for now (``DeliveryDeferred``), the recipients reached so far are
+    committed in the delivery log, nothing is stamped, and the error goes on to the task's retry,
+    which sends to the others only. Any other error rolls everything back.
     """
+    deferred = None
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter_id)
         if letter.notified_at or not letter.is_released:
             return 0
-        letter.notified_at = timezone.now()
-        letter.save(update_fields=["notified_at"])
-        return send()
+        try:
+            sent = send()
+        except DeliveryDeferred as error:
+            deferred = error
+        else:
+            letter.notified_at = timezone.now()
+            letter.save(update_fields=["notified_at"])
+            return sent
+    raise deferred

@@ -2,9 +2,11 @@
 
 import datetime
 
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 
+from applications.models import Application
 from applications.selectors import applications_for_user, confirmed_members
+from reviews.models import Decision
 
 from . import deadlines
 from .models import Letter
@@ -53,3 +55,38 @@ def needing_other_way(today):
         .filter(Q(postal_dispatch=True) | Q(notified_at__lt=cutoff))
         .exclude(downloads__notifies=True)
     )
+
+
+# --- the reconciling sweep (letters.reconcile) ----------------------------------------
+
+
+def decisions_without_letter(*, released_after, released_before):
+    """Released decisions without their original letter (its task was lost)."""
+    original = Letter.objects.filter(decision=OuterRef("pk"), supersedes__isnull=True)
+    return (
+        Decision.objects.filter(
+            status=Decision.Status.RELEASED, released_at__gte=released_after, released_at__lt=released_before
+        )
+        .exclude(Exists(original))
+        .order_by("pk")
+    )
+
+
+def applications_without_receipt(*, submitted_after, submitted_before):
+    """Submitted applications without an Eingangsbestätigung (its task was lost)."""
+    receipt = Letter.objects.filter(application=OuterRef("pk"), kind=Letter.Kind.RECEIPT)
+    return (
+        Application.objects.filter(submitted_at__gte=submitted_after, submitted_at__lt=submitted_before)
+        .exclude(Exists(receipt))
+        .order_by("pk")
+    )
+
+
+def letters_without_announcement(*, released_after, released_before):
+    """Released letters whose e-mail has not gone out to everyone yet (``notified_at`` unset)."""
+    return Letter.objects.filter(
+        status=Letter.Status.RELEASED,
+        notified_at__isnull=True,
+        released_at__gte=released_after,
+        released_at__lt=released_before,
+    ).order_by("pk")

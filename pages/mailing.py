@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from foerderportal.mail import AUTOMATIC, build_templated_mail, stable_message_id
+from foerderportal.mail import AUTOMATIC, build_templated_mail, deliver, stable_message_id
 
 from .models import ContactMessage
 
@@ -22,7 +22,7 @@ def mail_contact_message(*, contact_id: int, now=None) -> bool:
             [settings.CONTACT_EMAIL],
             headers={**AUTOMATIC, "Message-ID": stable_message_id(f"kontakt-{contact.pk}"), "Reply-To": contact.email},
         )
-        mail.send()
+        deliver(mail, now=now).raise_if_deferred()
         contact.sent_at = now
         contact.save(update_fields=["sent_at"])
     return True

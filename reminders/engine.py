@@ -19,8 +19,9 @@ engine does the rest, the same way for every kind (deadline reminders in
    the log has the column, the Message-ID); the commit releases the lock.
 
 Failures:
-- SMTP or connection error: the row stays ``claimed`` with ``last_error`` and the error is
-  re-raised, so the Celery task retries with backoff (``reminders.tasks``).
+- SMTP or connection error, or a recipient refused for now (4xx, ``foerderportal.delivery``): the
+  recipients that accepted are recorded and never get it again; the row stays ``claimed`` with
+  ``last_error`` and the error is re-raised, so the Celery task retries with backoff.
 - A claim still ``claimed`` after ``CLAIM_TIMEOUT`` (well above the task time limits and the
   whole retry backoff: the worker died, the task was lost, the retries ran out) is taken over
   by a later sweep (``reclaim_stale``: ``FOR UPDATE SKIP LOCKED``, new token, ``attempts + 1``).
@@ -43,6 +44,8 @@ from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from foerderportal.delivery import deliver
 
 from .models import SentLog
 
@@ -147,17 +150,26 @@ def send(kind: ReminderKind, *, row_id: int, now: datetime | None = None) -> boo
         recipients = kind.recipients(row)
         message = kind.message(row, recipients, now)
         try:
-            message.send()
+            # Per recipient (foerderportal.delivery): a recipient who has it is skipped on a retry.
+            result = deliver(message, now=now)
+            result.raise_if_deferred()
         except MAIL_ERRORS as error:
             row.last_error = f"{now:%Y-%m-%d %H:%M:%S %Z}: {type(error).__name__}: {error}"[:2000]
             row.save(update_fields=["last_error"])
-            logger.warning("%s %s not sent; the claim stays for a retry", kind.noun.capitalize(), row.pk)
+            logger.warning("%s %s not sent to all; the claim stays for a retry", kind.noun.capitalize(), row.pk)
             failure = error
         else:
-            _confirm(row, now=now, recipients=recipients, message_id=message.extra_headers["Message-ID"])
+            if recipients and not result.delivered:
+                # Every recipient refused it for good: nothing to retry; the deliveries say why.
+                row.status = SentLog.Status.FAILED
+                row.last_error = f"{now:%Y-%m-%d %H:%M:%S %Z}: {result.summary()}"[:2000]
+                row.save(update_fields=["status", "last_error"])
+                logger.error("%s %s refused by every recipient", kind.noun.capitalize(), row.pk)
+                return False
+            _confirm(row, now=now, recipients=result.delivered, message_id=result.message_id)
     if failure is not None:
         raise failure
-    return True
+    return bool(result.accepted) or not recipients
 
 
 def _confirm(row: SentLog, *, now: datetime, recipients: list[str], message_id: str) -> None:

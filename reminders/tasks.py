@@ -5,7 +5,7 @@ a periodic sweep (``CELERY_BEAT_SCHEDULE``) that claims what is due (a few queri
 INSERT) and fans out one small send task per claim (``sweep``). Both are idempotent. The
 options below are the one retry policy and the time limits of all of them. No long countdowns
 or ETAs: the retry backoff (5 s doubling, at most 2 minutes, 5 retries) stays well below the
-claim timeout (30 minutes) and the broker's visibility timeout (1 hour).
+claim timeout (30 minutes) and the broker's visibility timeout (15 minutes, settings).
 """
 
 import logging

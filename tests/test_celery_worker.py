@@ -112,7 +112,7 @@ def tasks_to_redis():
         _reset_producer_pools()
 
 
-def _start_worker(tmp_path, database_url):
+def _start_worker(tmp_path, database_url, *, pool=("--pool=solo", "--concurrency=1"), **extra_env):
     env = {
         **os.environ,
         "DEBUG": "true",
@@ -124,9 +124,10 @@ def _start_worker(tmp_path, database_url):
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "SITE_URL": settings.SITE_URL,
         "CONN_MAX_AGE": "0",
+        **extra_env,
     }
     env.pop("CELERY_RESULT_BACKEND", None)
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed by the caller
+    log = open(tmp_path / "worker.log", "ab")  # noqa: SIM115 - closed by the caller
     process = subprocess.Popen(
         [
             sys.executable,
@@ -135,8 +136,7 @@ def _start_worker(tmp_path, database_url):
             "-A",
             "foerderportal",
             "worker",
-            "--pool=solo",
-            "--concurrency=1",
+            *pool,
             "-Q",
             QUEUE,
             "--loglevel=info",
@@ -151,6 +151,7 @@ def _start_worker(tmp_path, database_url):
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: a test can kill the worker with all its threads
     )
     return process, log
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import locmem
 from django.db import IntegrityError, transaction
 
 from reminders import engine
@@ -130,13 +130,13 @@ class WorkerDied(Exception):
 def test_a_crash_between_send_and_confirm_resends_with_the_same_message_id(mailoutbox, use, monkeypatch):
     """The documented worst case: SMTP accepted the message, the worker died before the confirm."""
     item = use.make_due()
-    original_send = EmailMultiAlternatives.send
+    original_send = locmem.EmailBackend.send_messages
 
-    def send_then_die(message, *args, **kwargs):
-        original_send(message, *args, **kwargs)
+    def send_then_die(backend, messages):
+        original_send(backend, messages)
         raise WorkerDied
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", send_then_die)
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send_then_die)
     with pytest.raises(WorkerDied):
         sweep_at(use, use.due_at)
     monkeypatch.undo()
