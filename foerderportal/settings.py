@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer before the host check, HTTPS redirect, sessions and CSRF.
+    "foerderportal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every page (downloads keep their own) and Permissions-Policy on every response.
     "foerderportal.middleware.ContentSecurityPolicyMiddleware",
@@ -128,6 +130,9 @@ ORGANISATION_SEARCH_PER_MINUTE = env.int("ORGANISATION_SEARCH_PER_MINUTE", defau
 ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60
 ACCOUNT_MAIL_LIMIT_PER_ADDRESS = env.int("ACCOUNT_MAIL_LIMIT_PER_ADDRESS", default=3)
 ACCOUNT_MAIL_LIMIT_PER_CLIENT = env.int("ACCOUNT_MAIL_LIMIT_PER_CLIENT", default=10)
+
+# /readyz shows its per-check status only to a caller sending "Authorization: Bearer <token>".
+READINESS_TOKEN = env.str("READINESS_TOKEN", default="")
 
 # Reverse proxies in front of the portal that append to X-Forwarded-For (0: the header is ignored).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
