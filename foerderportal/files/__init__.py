@@ -11,7 +11,7 @@
 from .base import DOCX, EXTENSIONS, JPEG, ODT, PDF, PNG, UploadRejected
 from .checks import CheckedUpload, check_upload, safe_filename
 from .responses import bytes_response, file_response, open_stored, protect_download
-from .storage import UPLOAD_FIELDS, store_upload
+from .storage import STORAGE_ERRORS, UPLOAD_FIELDS, store_upload
 
 __all__ = [
     "DOCX",
@@ -20,6 +20,7 @@ __all__ = [
     "ODT",
     "PDF",
     "PNG",
+    "STORAGE_ERRORS",
     "UPLOAD_FIELDS",
     "CheckedUpload",
     "UploadRejected",

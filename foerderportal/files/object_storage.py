@@ -18,10 +18,10 @@ class PrivateObjectStorage(S3Storage):
         defaults.update(
             default_acl="private",
             file_overwrite=False,
-            # Nothing is ever linked by URL; pre-signed URLs would only be a second way around the views.
+            # url() refuses anyway; should it ever be allowed, its URLs would be signed and expire.
             querystring_auth=True,
-            # A slow or unreachable storage fails a request or task in seconds, not minutes; the
-            # letter tasks retry OSError-derived errors, botocore retries transient ones itself.
+            # A slow or unreachable storage fails a request or task in seconds, not minutes: botocore
+            # retries briefly, the letter tasks then retry with backoff (files.STORAGE_ERRORS).
             client_config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}),
             # Reads larger than this spill to a temporary file instead of memory.
             max_memory_size=2 * 1024 * 1024,

@@ -166,3 +166,25 @@ def test_the_storage_is_the_local_folder_unless_a_bucket_is_configured():
     assert _storage_class({}) == "FileSystemStorage"
     bucket = {"AWS_STORAGE_BUCKET_NAME": "foerderportal", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9"}
     assert _storage_class(bucket) == "PrivateObjectStorage"
+
+
+@pytest.mark.s3
+def test_an_unreachable_object_storage_loses_no_letter_the_task_retries(settings, s3, application, academy, mailoutbox):
+    from letters import tasks
+    from tests.object_storage import free_port
+
+    award = award_application(application=application, by=academy)  # its letter task is enqueued on commit
+
+    working = settings.STORAGES["default"]
+    down = {**working, "OPTIONS": {**working["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{free_port()}"}}
+    settings.STORAGES = {**settings.STORAGES, "default": down}
+    with pytest.raises(Exception) as outage:
+        tasks.issue_decision_letter.run(award.pk)  # .run: no autoretry here, see what the retry finds
+    assert isinstance(outage.value, tasks.issue_decision_letter.autoretry_for)
+    assert not Letter.objects.filter(decision=award).exists() and not mailoutbox
+
+    settings.STORAGES = {**settings.STORAGES, "default": working}
+    assert tasks.issue_decision_letter.run(award.pk) == 1
+    letter = Letter.objects.get(decision=award)
+    with open_stored(letter.file) as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == letter.sha256
