@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer before the host check, HTTPS redirect, sessions and CSRF.
+    "foerderportal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every page (downloads keep their own) and Permissions-Policy on every response.
     "foerderportal.middleware.ContentSecurityPolicyMiddleware",
@@ -137,6 +139,9 @@ ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60
 ACCOUNT_MAIL_LIMIT_PER_ADDRESS = env.int("ACCOUNT_MAIL_LIMIT_PER_ADDRESS", default=3)
 ACCOUNT_MAIL_LIMIT_PER_CLIENT = env.int("ACCOUNT_MAIL_LIMIT_PER_CLIENT", default=10)
 
+# /readyz shows its per-check status only to a caller sending "Authorization: Bearer <token>".
+READINESS_TOKEN = env.str("READINESS_TOKEN", default="")
+
 # Reverse proxies in front of the portal that append to X-Forwarded-For (0: the header is ignored).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -172,11 +177,32 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded files are never served by URL: only permission-checked views read them.
+# Uploaded and generated files are never served by URL: only permission-checked views read them.
+# By default they live in a local folder (one machine); with AWS_STORAGE_BUCKET_NAME set, in a private
+# bucket of an S3-compatible object storage that every node shares (foerderportal.files.object_storage).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media-not-served/"
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    MEDIA_STORAGE = {
+        "BACKEND": "foerderportal.files.object_storage.PrivateObjectStorage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Unset: Amazon S3 itself; otherwise the provider's endpoint (MinIO, Ceph, a cloud's S3 API).
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Unset: boto3 finds credentials itself (instance role, ~/.aws); never in the repository.
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # A key prefix inside the bucket, e.g. one per installation.
+            "location": env.str("AWS_LOCATION", default=""),
+            # "path" for most self-hosted servers; "virtual" or unset for Amazon S3.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

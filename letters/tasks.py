@@ -12,13 +12,15 @@ from smtplib import SMTPException
 from celery import shared_task
 from celery.exceptions import Retry
 
+from foerderportal.files import STORAGE_ERRORS
+
 from . import emails, issuing, reconcile
 
 logger = logging.getLogger(__name__)
 
-# OSError covers storage and network failures (ConnectionError, TimeoutError).
+# The storage's errors (local disk, network, object storage) and the mail server's are transient.
 RETRY = {
-    "autoretry_for": (OSError, SMTPException),
+    "autoretry_for": (*STORAGE_ERRORS, SMTPException),
     "retry_backoff": True,
     "retry_backoff_max": 600,
     "retry_jitter": True,

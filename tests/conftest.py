@@ -62,6 +62,43 @@ def _postgres_marker(request):
         require_service("needs PostgreSQL for concurrent row locks")
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """A real S3-protocol server (moto's server mode in a subprocess) for the whole session."""
+    from . import object_storage
+
+    if not object_storage.moto_available():
+        require_service("needs moto[server] (pip install -r requirements.txt) for the S3 storage tests")
+    with object_storage.s3_server(tmp_path_factory.mktemp("s3") / "moto.log") as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3(settings, s3_endpoint):
+    """Media go to a fresh, private bucket on the S3 server; yields a boto3 client and the bucket name."""
+    from . import object_storage
+
+    bucket = object_storage.new_bucket(s3_endpoint)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "foerderportal.files.object_storage.PrivateObjectStorage",
+            "OPTIONS": object_storage.storage_options(s3_endpoint, bucket),
+        },
+    }
+    # Nothing may reach the local folder: it must not even exist afterwards.
+    settings.MEDIA_ROOT = settings.MEDIA_ROOT.parent / "media-must-stay-empty"
+    yield object_storage.client(s3_endpoint), bucket
+    assert not settings.MEDIA_ROOT.exists(), "a file was written to the local disk despite object storage"
+
+
+@pytest.fixture(autouse=True)
+def _s3_marker(request):
+    # Tests marked ``s3`` run with media in a bucket of the real S3-protocol server.
+    if request.node.get_closest_marker("s3") is not None:
+        request.getfixturevalue("s3")
+
+
 @pytest.fixture(autouse=True)
 def _reset_celery_join_flag():
     # Eager tasks run in threads can leave Celery's process-wide "join would block" flag set,

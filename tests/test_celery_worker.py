@@ -33,6 +33,7 @@ from facilitation.emails import message_id as report_message_id
 from facilitation.models import Report, ReportReminder
 from facilitation.tasks import send_report_reminders
 from foerderportal.celery import app as celery_app
+from foerderportal.files import open_stored
 from letters.models import Letter
 from reminders.models import Reminder
 from reminders.tasks import send_due_reminders
@@ -251,7 +252,8 @@ def test_worker_sends_due_reminders_and_issues_decision_letters(tmp_path, postgr
         _wait_for(letter_announced, process, tmp_path, "decision letter issued and announced")
         letter = Letter.objects.get(decision=decision)
         assert letter.is_released
-        assert Path(letter.file.path).read_bytes().startswith(b"%PDF")
+        with open_stored(letter.file) as handle:
+            assert handle.read().startswith(b"%PDF")
         _wait_for(
             lambda: any(m["To"] == application.member.email for m in _mails(tmp_path / "mails")),
             process,

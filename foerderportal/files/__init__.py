@@ -4,13 +4,14 @@
   and runs the format checks (``pdf``, ``office``, ``images``); it returns a ``CheckedUpload``
   or raises ``UploadRejected`` with a German message;
 * ``store_upload`` checks an upload and stores it with its name, type, size and SHA-256;
-* ``file_response`` / ``bytes_response`` answer a download with the protective headers.
+* ``file_response`` / ``bytes_response`` answer a download with the protective headers;
+  ``open_stored`` reads a stored file through its storage (never a local path).
 """
 
 from .base import DOCX, EXTENSIONS, JPEG, ODT, PDF, PNG, UploadRejected
 from .checks import CheckedUpload, check_upload, safe_filename
-from .responses import bytes_response, file_response, protect_download
-from .storage import UPLOAD_FIELDS, store_upload
+from .responses import bytes_response, file_response, open_stored, protect_download
+from .storage import STORAGE_ERRORS, UPLOAD_FIELDS, store_upload
 
 __all__ = [
     "DOCX",
@@ -19,12 +20,14 @@ __all__ = [
     "ODT",
     "PDF",
     "PNG",
+    "STORAGE_ERRORS",
     "UPLOAD_FIELDS",
     "CheckedUpload",
     "UploadRejected",
     "bytes_response",
     "check_upload",
     "file_response",
+    "open_stored",
     "protect_download",
     "safe_filename",
     "store_upload",

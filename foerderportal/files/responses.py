@@ -35,16 +35,28 @@ def protect_download(response, filename, *, as_attachment=True):
     return response
 
 
+def open_stored(fieldfile):
+    """Open a stored file for reading through its storage, whatever that is (local folder or object
+    storage): never through a local path. A storage that can stream (``open_stream``) hands out the
+    object without a temporary copy. A missing file raises ``FileNotFoundError``."""
+    storage = fieldfile.storage
+    open_stream = getattr(storage, "open_stream", None)
+    return open_stream(fieldfile.name) if open_stream else storage.open(fieldfile.name, "rb")
+
+
 def file_response(fieldfile, *, filename, content_type, as_attachment=True) -> FileResponse:
-    """A stored file (a model's ``FieldFile``) as a download; no file, or a missing one, answers 404."""
+    """A stored file (a model's ``FieldFile``) as a streamed download; no file, or a missing one, answers 404."""
     if not fieldfile:
         raise Http404
     try:
-        handle = fieldfile.open("rb")
+        handle = open_stored(fieldfile)
     except FileNotFoundError as error:
         raise Http404 from error
     name = header_filename(filename)
     response = FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type)
+    if "Content-Length" not in response and getattr(handle, "size", None) is not None:
+        # A stream cannot be measured by seeking; the storage told its size.
+        response["Content-Length"] = handle.size
     return protect_download(response, name, as_attachment=as_attachment)
 
 

@@ -1,8 +1,14 @@
 """Storing a checked upload in a model's file field: one way for attachments, reports and posters."""
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.db import transaction
 
 from .checks import CheckedUpload, check_upload
+
+#: What a storage raises when it is down, slow or refusing for a while: the local disk (OSError) or an
+#: S3-compatible service (botocore's connection and response errors, after its own quick retries).
+#: Tasks that store files retry these with backoff.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 #: the model fields ``store_upload`` fills, in this order: file, original name, content type, size, SHA-256
 UPLOAD_FIELDS = ("file", "original_name", "content_type", "size", "sha256")

@@ -34,12 +34,19 @@ def test_the_file_name_is_sanitised(name, header):
     assert bytes_response(b"x", filename=name, content_type="application/pdf")["Content-Disposition"] == header
 
 
+class _EmptyStorage:
+    def open(self, name, mode="rb"):
+        raise FileNotFoundError(name)
+
+
 class _MissingFile:
+    """A field file whose storage no longer has the file."""
+
+    name = "attachments/verschwunden.pdf"
+    storage = _EmptyStorage()
+
     def __bool__(self):
         return True
-
-    def open(self, mode):
-        raise FileNotFoundError
 
 
 @pytest.mark.parametrize("fieldfile", [None, _MissingFile()])
