@@ -26,6 +26,7 @@ def _pdf() -> bytes:
 def seed() -> dict:
     from django.core.files.base import ContentFile
     from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.roles import ensure_roles
     from applications.models import Attachment
@@ -70,6 +71,8 @@ def seed() -> dict:
     decided = submit_application(declared=True, application=decided, user=addressee.user, now=while_open(closed_round))
     decided = move_to_review(application=decided, by=proposer)
     decision = award_application(application=decided, by=proposer)
+    # Staff pass a second factor after the password: the releaser's authenticator, its key for the test.
+    authenticator = TOTPDevice.objects.create(user=releaser, name="Test-App", confirmed=True)
     return {
         "password": "Sicheres-Passwort-1",  # tests.factories.UserFactory's
         "applicant": applicant.user.email,
@@ -77,6 +80,7 @@ def seed() -> dict:
         "reminded": sorted(m.user.email for m in reminded),
         "addressee": addressee.user.email,
         "releaser": releaser.email,
+        "releaser_totp_key": authenticator.key,
         "decision": decision.pk,
     }
 

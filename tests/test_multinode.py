@@ -35,6 +35,7 @@ import redis
 import requests
 from celery import Celery
 from django.conf import settings
+from django_otp.oath import TOTP
 
 from tests import object_storage
 from tests.conftest import make_pdf, require_service
@@ -231,9 +232,20 @@ def log_in(session, node, email, password, *, path="/konto/anmelden/"):
     assert response.status_code == 302, f"login of {email} on {node} failed ({response.status_code})"
 
 
-def log_in_staff(session, node, email, password):
-    """The academy's login to the admin, in one place: a second factor for staff is added here."""
-    log_in(session, node, email, password, path="/admin/login/")
+def log_in_staff(session, node, email, password, totp_key):
+    """The academy's login: password on the portal's login page, then the authenticator's code."""
+    log_in(session, node, email, password)
+    path = "/konto/zwei-faktor/code/"
+    session.get(f"{node}{path}", timeout=HTTP_TIMEOUT).raise_for_status()
+    totp = TOTP(bytes.fromhex(totp_key))
+    response = session.post(
+        f"{node}{path}",
+        data={"code": f"{totp.token():06d}", "next": "/admin/"},
+        headers=csrf_headers(session, f"{node}{path}"),
+        timeout=HTTP_TIMEOUT,
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, f"second factor of {email} on {node} failed ({response.status_code})"
 
 
 def post(session, node, path, data=None, files=None):
@@ -359,7 +371,7 @@ def test_two_nodes_and_two_workers_share_only_database_broker_and_object_storage
 
         # The academy's colleague releases the proposed award on B; the addressee downloads on A.
         staff = requests.Session()
-        log_in_staff(staff, node_b, seed["releaser"], seed["password"])
+        log_in_staff(staff, node_b, seed["releaser"], seed["password"], seed["releaser_totp_key"])
         release_in_admin(staff, node_b, seed["decision"])
         letter = wait_for(
             lambda: _letter(db, "decision_id = %s", seed["decision"]), cluster, "decision letter rendered"
