@@ -27,10 +27,11 @@ RECEIPT = 6
 # session, user, memberships, applications, their attachments, their released letters, open rounds,
 # the facilitation link, pending requests of colleagues
 DASHBOARD = 9
-# session, user, the application (scoped to the member), the application locked, the membership,
-# its attachments (completeness), the round locked (reference number), the last sequence, UPDATE,
-# the history row, the event
-SUBMIT = 11
+# session, user, the application (scoped to the member), the application locked with the membership
+# check, its attachments (completeness), the round locked (reference number), the last sequence
+# (a statement of its own, so it sees the sequence a competitor committed before the lock was
+# granted), UPDATE, the history row, the event
+SUBMIT = 10
 
 
 def _portfolio(size):
