@@ -448,6 +448,8 @@ def report_rate(rate, journeys, recorder, submitted, rush_started, last_submit):
     span = last_submit - rush_started
     achieved = len(submitted) / span if span > 0 else float("nan")
     print(f"erreicht: {achieved:.1f} Einreichungen pro Sekunde ({len(submitted)} in {span:.1f} s), Fehler: {errors}")
+    # Other processes on the machine distort every figure: say how busy it was.
+    print("Last des Rechners (1/5/15 min): " + "/".join(f"{load:.1f}" for load in os.getloadavg()))
     base = statistics.median(recorder.times.get("one-query", [float("nan")]))
     ratios = []
     for step in ("section", "overview", "receipt", "dashboard"):
