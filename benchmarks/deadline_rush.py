@@ -462,18 +462,21 @@ def report_rate(rate, journeys, recorder, submitted, rush_started, last_submit):
 # --- checks ---------------------------------------------------------------------------------
 
 
-def wait_for_receipts(expected, timeout):
-    """Seconds until ``expected`` receipts exist (None on timeout) and how many there were at the start."""
+def wait_for_receipts(journeyed, timeout):
+    """Seconds until every submitted application of ``journeyed`` has its receipt (None on timeout),
+    how many had one at the start, and how many were submitted."""
+    from applications.models import Application
     from letters.models import Letter
 
-    receipts = Letter.objects.filter(kind=Letter.Kind.RECEIPT)
+    expected = Application.objects.filter(pk__in=journeyed, status=Application.Status.SUBMITTED).count()
+    receipts = Letter.objects.filter(kind=Letter.Kind.RECEIPT, application_id__in=journeyed)
     at_start = receipts.count()
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if receipts.count() >= expected:
-            return time.monotonic() - started, at_start
+            return time.monotonic() - started, at_start, expected
         time.sleep(0.5)
-    return None, at_start
+    return None, at_start, expected
 
 
 def check(journeyed, untouched):
@@ -612,13 +615,13 @@ def main():
             errors += report_rate(rate, journeys, recorder, submitted, rush_started, last_submit)
             journeyed += [pk for pk, _session in journeys]
 
-        drained, at_end = wait_for_receipts(len(journeyed), args.drain_timeout)
+        drained, at_end, expected = wait_for_receipts(journeyed, args.drain_timeout)
         if drained is None:
             print(f"\nEingangsbestätigungen: nach {args.drain_timeout:.0f} s noch nicht alle gerendert")
         else:
             print(
-                f"\nEingangsbestätigungen: {at_end} von {len(journeyed)} bei Ende des Ansturms gerendert, "
-                f"die übrigen {len(journeyed) - at_end} nach {drained:.1f} s"
+                f"\nEingangsbestätigungen: {at_end} von {expected} bei Ende des Ansturms gerendert, "
+                f"die übrigen {expected - at_end} nach {drained:.1f} s"
             )
         failures = check(journeyed, [pk for pk, _session in drafts[offset:]])
         for failure in failures:
