@@ -415,7 +415,8 @@ async def open_loop(rate, items, make):
 async def run_rate(base, rate, journeys, drafts_for_reference, args, section_slug):
     import aiohttp
 
-    connector = aiohttp.TCPConnector(limit=args.concurrency, force_close=False)
+    # Idle connections are dropped before gunicorn closes them (keepalive 5 s): no reset on reuse.
+    connector = aiohttp.TCPConnector(limit=args.concurrency, keepalive_timeout=2)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(
         connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
