@@ -38,3 +38,9 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # X-Forwarded-* are trusted from the local reverse proxy only (TRUSTED_PROXY_COUNT in the settings).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): a second
+# instance on the same host (a benchmark, a second node in a test) would take it over. Off unless
+# a path is given.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]

@@ -31,6 +31,8 @@ def test_one_gthread_worker_per_core_with_timeouts_recycling_and_request_times_i
     assert config["timeout"] == "30"
     assert int(config["max_requests"]) > 0 and int(config["max_requests_jitter"]) > 0
     assert "%(M)s" in config["access_log_format"]  # request time in milliseconds
+    # No shared control socket under ~/.gunicorn that a second instance on the host would take over.
+    assert config["control_socket_disable"] == "True"
 
 
 def test_the_environment_overrides_the_file():
