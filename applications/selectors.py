@@ -1,6 +1,6 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from foerderportal import hooks
@@ -50,7 +50,6 @@ def applicant_document_prefetches():
 def dashboard_applications(user):
     return (
         applications_for_user(user)
-        .annotate(attachment_count=Count("attachments"))
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
             *applicant_document_prefetches(),
@@ -59,11 +58,20 @@ def dashboard_applications(user):
     )
 
 
+def applications_with_attachments(user):
+    """The user's applications with their attachments in one query more: the checklist, the navigation
+    and the list of attachments of an application's pages read them from there."""
+    return applications_for_user(user).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at"))
+    )
+
+
 def applications_with_documents(user):
     """The user's applications with their attachments and released documents (the receipt page)."""
-    return applications_for_user(user).prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
-        *applicant_document_prefetches(),
+    return (
+        applications_with_attachments(user)
+        .select_related("submitted_by")
+        .prefetch_related(*applicant_document_prefetches())
     )
 
 

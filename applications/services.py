@@ -293,10 +293,20 @@ def submit_application(*, application: Application, user, declared: bool = False
     """Submit a complete draft before the deadline with the member's declaration (``declared``);
     assigns the reference number and records the declaration's wording and version."""
     now = now or timezone.now()
+    # The row lock and the membership check in one query (deadline day: every round trip counts);
+    # only the application's row is locked, not the joined membership or round.
     locked = (
-        Application.objects.select_for_update().select_related("funding_round", "organisation").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("funding_round", "organisation")
+        .filter(
+            pk=application.pk,
+            organisation__memberships__user=user,
+            organisation__memberships__status=Membership.Status.CONFIRMED,
+        )
+        .first()
     )
-    _require_member(user, locked.organisation_id)
+    if locked is None:
+        raise ApplicationError(_("Nur bestätigte Mitglieder der Organisation können das tun."))
     if locked.status != Application.Status.DRAFT:
         raise ApplicationError(_("Dieser Antrag wurde bereits eingereicht oder zurückgezogen."))
     funding_round = locked.funding_round

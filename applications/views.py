@@ -151,8 +151,13 @@ def _application_for(request, pk):
     return get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
 
 
-def _navigation(application, current):
-    items = services.checklist(application)
+def _application_page_for(request, pk):
+    """For the pages that show the checklist or the attachments: with the attachments prefetched."""
+    return get_object_or_404(selectors.applications_with_attachments(request.user), pk=pk)
+
+
+def _navigation(application, current, items=None):
+    items = services.checklist(application) if items is None else items
     done = {section.slug: all(i.done for i in items if i.section == section.slug) for section in SECTIONS}
     done["attachments"] = all(i.done for i in items if i.section == "commitment")
     return [{"slug": s.slug, "title": s.title, "done": done[s.slug], "current": s.slug == current} for s in SECTIONS]
@@ -160,7 +165,7 @@ def _navigation(application, current):
 
 @login_required
 def overview(request, pk):
-    application = _application_for(request, pk)
+    application = _application_page_for(request, pk)
     items = services.checklist(application)
     return render(
         request,
@@ -178,7 +183,7 @@ def overview(request, pk):
                 }
                 for s in SECTIONS
             ],
-            "navigation": _navigation(application, "overview"),
+            "navigation": _navigation(application, "overview", items),
             "reopened_sections": [SECTIONS_BY_SLUG[slug] for slug in application.reopened_sections],
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
             "deadline_text": format_deadline(application.funding_round.deadline),
@@ -197,7 +202,7 @@ def _display(application, field):
 
 @login_required
 def section(request, pk, section):
-    application = _application_for(request, pk)
+    application = _application_page_for(request, pk)
     current = SECTIONS_BY_SLUG.get(section)
     if current is None:
         raise Http404
@@ -253,7 +258,7 @@ def section(request, pk, section):
 
 @login_required
 def attachments(request, pk):
-    application = _application_for(request, pk)
+    application = _application_page_for(request, pk)
     kinds = [
         (value, label) for value, label in Attachment.Kind.choices if application.may_change_attachment_kind(value)
     ]

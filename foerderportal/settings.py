@@ -110,7 +110,22 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections in production: a new PostgreSQL connection costs a few ms per request;
+# the health check replaces a connection the server or a failover closed before it is reused.
+# Each gunicorn thread holds one, so max_connections must cover workers x threads per node.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default under concurrent writers: WAL lets readers go on while one writes,
+    # IMMEDIATE takes the write lock when a transaction starts (not on its first write, where
+    # SQLite cannot wait and answers "database is locked"), and a writer waits up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -131,8 +146,17 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # links in e-mails stay valid for three days
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_DAYS", default=3) * 60 * 60 * 24
 
-# The cache holds the mail limits (accounts.limits); production uses Redis so all workers share it.
+# The cache holds the mail limits (accounts.limits) and, when it is shared (Redis), the sessions;
+# production uses Redis so all workers and nodes share it.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+# Sessions: read from the shared cache, written through to the database (a flushed or restarted
+# Redis logs nobody out); with a process-local cache, the database alone (a session must reach
+# every worker).
+if CACHES["default"]["BACKEND"] in LOCAL_CACHES:
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+else:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Registration and password-reset e-mails per hour: to one address, and asked for by one client.
 ORGANISATION_SEARCH_PER_MINUTE = env.int("ORGANISATION_SEARCH_PER_MINUTE", default=120)
 ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60

@@ -1,5 +1,6 @@
 """Production settings: `check --deploy` is clean; missing secrets stop the start."""
 
+import json
 import os
 import subprocess
 import sys
@@ -64,3 +65,56 @@ def test_no_third_party_assets_in_templates():
             if marker in text and "emails" not in path.parts:
                 offenders.append(f"{path.relative_to(ROOT)}: {marker}")
     assert offenders == []
+
+
+def _settings_under(env, *names):
+    """The named settings as foerderportal.settings computes them under ``env`` (a fresh process)."""
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
+    )
+    unset = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CACHE_URL", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "foerderportal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_database_connections_with_health_checks():
+    database = _settings_under(PRODUCTION, "DATABASES")["DATABASES"]["default"]
+    assert database["CONN_MAX_AGE"] == 60
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_development_opens_a_connection_per_request_and_conn_max_age_is_configurable():
+    development = {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}
+    assert _settings_under(development, "DATABASES")["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+    tuned = _settings_under({**PRODUCTION, "CONN_MAX_AGE": "300"}, "DATABASES")["DATABASES"]["default"]
+    assert tuned["CONN_MAX_AGE"] == 300
+
+
+def test_sessions_in_redis_backed_cached_db_when_a_cache_url_names_redis():
+    values = _settings_under({**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1"}, "CACHES", "SESSION_ENGINE")
+    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_sessions_in_the_database_alone_without_a_shared_cache():
+    values = _settings_under(PRODUCTION, "CACHES", "SESSION_ENGINE")
+    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+
+def test_embedded_sqlite_waits_for_the_write_lock_instead_of_failing():
+    options = _settings_under({"DEBUG": "true"}, "DATABASES")["DATABASES"]["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+    assert "PRAGMA journal_mode=WAL" in options["init_command"]
+    assert "PRAGMA synchronous=NORMAL" in options["init_command"]
