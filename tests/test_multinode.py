@@ -134,8 +134,9 @@ def start_node(cluster, name) -> str:
     port = object_storage.free_port()
     cluster.start(
         name,
-        *("-m", "gunicorn", "foerderportal.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-        *("--workers", "1", "--timeout", "60", "--access-logfile", "-"),
+        # The repository's configuration, as production runs it; one worker each keeps the test light.
+        *("-m", "gunicorn", "-c", "gunicorn.conf.py", "foerderportal.wsgi:application"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"),
     )
     return f"http://127.0.0.1:{port}"
 
