@@ -1,5 +1,7 @@
 """The footer's pages, the contact form and the public page of a call with its documents."""
 
+from decimal import Decimal
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -168,6 +170,7 @@ def test_round_page_shows_documents_and_criteria_once_published(client, world):
     funding_round.legal_basis = "Förderaufruf vom 1. Juli 2026"
     funding_round.save()
     CriterionFactory(funding_round=funding_round, title="Beteiligung der Zivilgesellschaft", weight=2)
+    CriterionFactory(funding_round=funding_round, title="Nachhaltigkeit", weight=Decimal("1.5"))
     url = reverse("pages:round", args=[funding_round.pk])
     html = client.get(url).content.decode()
     assert "Förderaufruf vom 1. Juli 2026" in html
@@ -176,6 +179,8 @@ def test_round_page_shows_documents_and_criteria_once_published(client, world):
     RoundCall.objects.create(funding_round=funding_round, criteria_published=True)
     html = client.get(url).content.decode()
     assert "Beteiligung der Zivilgesellschaft" in html
+    # Weights as printed in a call: "2" and "1,5", not "2,00" or "1,50".
+    assert "<td>2</td>" in html and "<td>1,5</td>" in html and "1,50" not in html
 
 
 def test_round_document_download_has_safe_headers(client, world):

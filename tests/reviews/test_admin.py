@@ -551,7 +551,13 @@ def test_scoring_page_writes_dates_and_numbers_the_german_way(client, reviewer, 
     page = client.get(review_url(review)).content.decode()
     assert "10.11.2026" in page and "2026-11-10" not in page
     assert "12,5" in page and "12.5" not in page
-    assert "Gewicht: 3,00 · Höchstpunktzahl: 10" in page  # weights: German, two decimals throughout
+    # Weights as an academy prints them: no needless decimals, a comma where there are some.
+    assert "Gewicht: 3 · Höchstpunktzahl: 10" in page and "3,00" not in page
+    criterion = two_criteria[1]
+    criterion.weight = Decimal("1.5")
+    criterion.save()
+    page = client.get(review_url(review)).content.decode()
+    assert "Gewicht: 1,5 · Höchstpunktzahl: 5" in page
 
 
 def test_decision_amount_typed_in_german_notation(client, academy, two_place_round):
