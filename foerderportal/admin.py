@@ -4,8 +4,9 @@ German, and links only to objects the viewer may open."""
 import hashlib
 import secrets
 
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import helpers, widgets
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -210,6 +211,64 @@ class ReadOnlyHistoryMixin:
             raise Http404
         request._history_version_date = version.history_date
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _part_names(widget):
+    if isinstance(widget, widgets.AdminSplitDateTime):
+        return [gettext("Datum"), gettext("Zeit")]
+    return [gettext("Teil %(number)s") % {"number": n} for n in range(1, len(widget.widgets) + 1)]
+
+
+def _name_widget(widget, name):
+    """``aria-label`` on the widget, or on each input of a widget made of several ("Frist (Datum)")."""
+    if isinstance(widget, forms.MultiWidget):
+        for part, subwidget in zip(_part_names(widget), widget.widgets, strict=True):
+            subwidget.attrs["aria-label"] = f"{name} ({part})"
+    else:
+        widget.attrs["aria-label"] = name
+
+
+def _labelled(formset_class):
+    """The formset class with an accessible name on every input of every row: "<column>: <row>"
+    (a cell's input has no <label>, and the column header alone does not say which row it is)."""
+
+    class LabelledFormSet(formset_class):
+        def add_fields(self, form, index):
+            super().add_fields(form, index)
+            if form.instance.pk:
+                row = str(form.instance)
+            elif index is None:  # the template row that "add another" copies
+                row = gettext("neue Zeile")
+            else:
+                row = gettext("neue Zeile %(number)s") % {"number": index + 1}
+            for name, field in form.fields.items():
+                if not field.widget.is_hidden:
+                    _name_widget(field.widget, f"{field.label or capfirst(name)}: {row}")
+
+    LabelledFormSet.__name__ = formset_class.__name__
+    return LabelledFormSet
+
+
+class LabelledInputsMixin:
+    """Accessible names for the inputs the admin renders without a <label> (axe: "label", critical).
+
+    - inline-editable list columns (``list_editable``) and tabular inlines: "<column>: <row>";
+    - split date/time fields (Django's ``AdminSplitDateTime``: since Django 4 its label points at
+      neither input): "<field> (Datum)", "<field> (Zeit)".
+    For a ``ModelAdmin`` and for an ``InlineModelAdmin`` alike.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, forms.MultiWidget):
+            _name_widget(formfield.widget, str(formfield.label or capfirst(db_field.verbose_name)))
+        return formfield
+
+    def get_changelist_formset(self, request, **kwargs):
+        return _labelled(super().get_changelist_formset(request, **kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return _labelled(super().get_formset(request, obj, **kwargs))
 
 
 class RecordAdminMixin:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import AcademyOnlyAdminMixin, is_academy
-from foerderportal.admin import ReadOnlyHistoryMixin, RecordAdminMixin
+from foerderportal.admin import LabelledInputsMixin, ReadOnlyHistoryMixin, RecordAdminMixin
 
 from . import services
 from .forms import ContactDetailsAdminForm, RoundDocumentAdminForm
@@ -118,7 +118,7 @@ class ContactMessageAdmin(AcademyMixin, RecordAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RoundCall)
-class RoundCallAdmin(AcademyMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class RoundCallAdmin(AcademyMixin, LabelledInputsMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["funding_round", "criteria_published"]
     list_editable = ["criteria_published"]
 

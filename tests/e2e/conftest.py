@@ -168,6 +168,16 @@ def log_in(context, live_server, user):
     )
 
 
+def log_in_staff(context, live_server, user):
+    """Log a staff member in for the admin: the ONE place browser tests do it.
+
+    Staff logins may gain steps (a second factor); they are added here, and every admin browser
+    test that uses this helper follows.
+    """
+    assert user.is_staff, f"{user} is not staff"
+    log_in(context, live_server, user)
+
+
 def format_violations(violations):
     lines = []
     for violation in violations:
