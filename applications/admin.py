@@ -15,7 +15,13 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_academy
-from foerderportal.admin import EventInline, ReadOnlyHistoryMixin, RecordAdminMixin, for_each_object
+from foerderportal.admin import (
+    EventInline,
+    LabelledInputsMixin,
+    ReadOnlyHistoryMixin,
+    RecordAdminMixin,
+    for_each_object,
+)
 from foerderportal.files import file_response
 
 from . import services
@@ -31,7 +37,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(LabelledInputsMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "status", "requested_at", "decided_by", "decided_at"]
     list_filter = ["status"]
     search_fields = ["user__email", "user__last_name", "organisation__name", "organisation__key"]
@@ -75,7 +81,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundingRound)
-class FundingRoundAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class FundingRoundAdmin(LabelledInputsMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """A round's dates and limits (``reviews.admin.ranking`` adds criteria, ranking and exports,
     and locks four eyes, dates and limits once a decision was proposed).
 

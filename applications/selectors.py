@@ -17,14 +17,28 @@ def confirmed_members(organisation):
 
     ``organisation`` is an id, an ``Organisation`` or an ``OuterRef`` (for ``Exists()``).
     """
-    return Membership.objects.filter(
-        organisation=organisation, status=Membership.Status.CONFIRMED, user__is_active=True
-    ).exclude(user__email="")
+    return _confirmed_active_members().filter(organisation=organisation)
+
+
+def _confirmed_active_members():
+    """The one rule for "the members of an organisation": confirmed, active, with an e-mail address."""
+    return Membership.objects.filter(status=Membership.Status.CONFIRMED, user__is_active=True).exclude(user__email="")
 
 
 def confirmed_member_emails(organisation_id) -> list[str]:
     """E-mail addresses of the organisation's confirmed, active members: sorted, each once, none empty."""
     return sorted(set(confirmed_members(organisation_id).values_list("user__email", flat=True)))
+
+
+def confirmed_member_emails_by_organisation(organisation_ids) -> dict[int, list[str]]:
+    """``confirmed_member_emails`` for many organisations in one query: {organisation id: addresses}
+    (an organisation without confirmed members maps to ``[]``)."""
+    ids = set(organisation_ids)
+    found = {pk: set() for pk in ids}
+    rows = _confirmed_active_members().filter(organisation_id__in=ids).values_list("organisation_id", "user__email")
+    for organisation_id, email in rows:
+        found[organisation_id].add(email)
+    return {pk: sorted(emails) for pk, emails in found.items()}
 
 
 def applications_for_user(user):

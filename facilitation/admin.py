@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import is_academy
-from foerderportal.admin import EventInline, RecordAdminMixin, for_each_object
+from foerderportal.admin import EventInline, LabelledInputsMixin, RecordAdminMixin, for_each_object
 from foerderportal.formatting import euro
 
 from . import selectors, services
@@ -151,7 +151,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Facilitation)
-class FacilitationAdmin(admin.ModelAdmin):
+class FacilitationAdmin(LabelledInputsMixin, admin.ModelAdmin):
     form = FacilitationForm
     list_display = [
         "organisation",
@@ -290,7 +290,7 @@ class FacilitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(MilestoneTemplate)
-class MilestoneTemplateAdmin(admin.ModelAdmin):
+class MilestoneTemplateAdmin(LabelledInputsMixin, admin.ModelAdmin):
     list_display = ["title", "funding_round", "phase", "month_offset", "position"]
     list_editable = ["month_offset", "position"]
     list_filter = ["funding_round", "phase"]
@@ -315,7 +315,7 @@ class RegistrationInline(ReadOnlyInline):
 
 
 @admin.register(NetworkMeeting)
-class NetworkMeetingAdmin(admin.ModelAdmin):
+class NetworkMeetingAdmin(LabelledInputsMixin, admin.ModelAdmin):
     list_display = ["__str__", "date", "venue", "registration_count"]
     list_select_related = ["funding_round"]
     fields = ["funding_round", "date", "venue", "programme"]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from foerderportal.files import UploadRejected, check_upload
 
-from .models import RoundDocument
+from .models import ContactDetails, RoundDocument
 
 
 class ContactForm(forms.Form):
@@ -47,3 +47,34 @@ class RoundDocumentAdminForm(forms.ModelForm):
             raise forms.ValidationError(error.messages) from error
         upload.seek(0)
         return upload
+
+
+class ContactDetailsAdminForm(forms.ModelForm):
+    confirm = forms.BooleanField(
+        label=_("Angaben geprüft"),
+        required=False,
+        help_text=_(
+            "Ich habe alle Angaben mit den Unterlagen der Akademie abgeglichen. Eine spätere Änderung "
+            "ohne dieses Häkchen hebt die Bestätigung wieder auf."
+        ),
+    )
+
+    class Meta:
+        model = ContactDetails
+        fields = [
+            "organisation",
+            "street",
+            "postcode",
+            "city",
+            "represented_by",
+            "phone",
+            "email",
+            "commissioned_by",
+            "content_responsible",
+        ]
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"].strip()
+        if not (postcode.isdigit() and len(postcode) == 5):
+            raise forms.ValidationError(_("Bitte geben Sie eine fünfstellige Postleitzahl an."))
+        return postcode

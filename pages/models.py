@@ -6,6 +6,7 @@ deployment, and no HTML from the admin ever reaches a page.
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,73 @@ class Page(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ContactDetails(models.Model):
+    """The academy's contact data (one row), shown in the Impressum and on the contact page.
+
+    Kept as fields, not in the page text, so that the Impressum's mandatory parts (§ 5 DDG) are
+    filled in once, in one place, and nothing is shown for what the operator has not entered yet.
+    """
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    organisation = models.CharField(_("Anbieter"), max_length=200)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200)
+    postcode = models.CharField(_("Postleitzahl"), max_length=5)
+    city = models.CharField(_("Ort"), max_length=100)
+    represented_by = models.CharField(
+        _("Vertreten durch"),
+        max_length=200,
+        blank=True,
+        help_text=_("Die vertretungsberechtigte Person (Leitung der Akademie), wie im Impressum der Akademie."),
+    )
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    commissioned_by = models.CharField(_("Im Auftrag von"), max_length=200, blank=True)
+    content_responsible = models.CharField(
+        _("Verantwortlich für den Inhalt"),
+        max_length=300,
+        blank=True,
+        help_text=_("Name und Anschrift der verantwortlichen Person (§ 18 Abs. 2 MStV)."),
+    )
+    confirmed_at = models.DateTimeField(_("vom Betreiber bestätigt am"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bestätigt von"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Kontaktdaten der Akademie")
+        verbose_name_plural = _("Kontaktdaten der Akademie")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="contact_details_single_row"),
+            models.CheckConstraint(
+                condition=~Q(organisation="") & ~Q(street="") & ~Q(postcode="") & ~Q(city=""),
+                name="contact_details_address_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def missing(self) -> list[str]:
+        """What the Impressum still lacks (labels), for the admin's reminder; empty when complete."""
+        missing = [
+            str(self._meta.get_field(name).verbose_name)
+            for name in ("represented_by", "content_responsible")
+            if not getattr(self, name)
+        ]
+        if not (self.phone or self.email):
+            missing.append(str(_("Telefon oder E-Mail-Adresse")))
+        return missing
 
 
 class ContactMessage(models.Model):

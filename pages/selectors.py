@@ -5,11 +5,16 @@ from django.shortcuts import get_object_or_404
 from applications.models import FundingRound
 from reviews.models import Criterion
 
-from .models import Page, RoundCall, RoundDocument
+from .models import ContactDetails, Page, RoundCall, RoundDocument
 
 
 def page(slug: str) -> Page:
     return get_object_or_404(Page, slug=slug)
+
+
+def contact_details() -> ContactDetails | None:
+    """The academy's contact data (a data migration creates the row; ``None`` only if it was removed)."""
+    return ContactDetails.objects.filter(pk=ContactDetails.SINGLETON).first()
 
 
 def public_round(pk: int, now) -> FundingRound:

@@ -1,11 +1,12 @@
 """Writes of the pages app: contact messages (stored, e-mailed once) and the documents of a call."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from foerderportal.files import store_upload
 
 from . import tasks
-from .models import ContactMessage, RoundDocument
+from .models import ContactDetails, ContactMessage, RoundDocument
 
 
 def send_contact_message(*, name: str, email: str, subject: str, message: str, page: str = "") -> ContactMessage:
@@ -25,3 +26,19 @@ def save_round_document(*, document: RoundDocument, uploaded_file=None) -> Round
         document.full_clean()
         document.save()
     return document
+
+
+def save_contact_details(*, details: ContactDetails, changed: bool, confirm: bool, by) -> ContactDetails:
+    """Save the academy's contact data (``changed``: an entry differs from the stored one).
+
+    ``confirm``: the person checked every entry against the academy's own records. A change without
+    that check withdraws an earlier confirmation, so the admin shows again that the data wait for one.
+    """
+    with transaction.atomic():
+        if confirm:
+            details.confirmed_at, details.confirmed_by = timezone.now(), by
+        elif changed:
+            details.confirmed_at, details.confirmed_by = None, None
+        details.full_clean()
+        details.save()
+    return details

@@ -21,7 +21,13 @@ def page(request, slug):
     return render(
         request,
         "pages/page.html",
-        {"page": shown, "body": render_body(shown.body), "is_accessibility": slug == Page.Slug.ACCESSIBILITY},
+        {
+            "page": shown,
+            "body": render_body(shown.body),
+            "is_accessibility": slug == Page.Slug.ACCESSIBILITY,
+            # The Impressum's mandatory parts come from the contact data, not from the page text.
+            "contact": selectors.contact_details() if slug == Page.Slug.IMPRESSUM else None,
+        },
     )
 
 
@@ -50,7 +56,8 @@ def contact(request):
         )
         status = 429
     body = render_body(intro.body) if intro else ""
-    return render(request, "pages/contact.html", {"form": form, "intro": intro, "body": body}, status=status)
+    context = {"form": form, "intro": intro, "body": body, "contact": selectors.contact_details()}
+    return render(request, "pages/contact.html", context, status=status)
 
 
 @require_safe

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import is_academy
 from applications.forms import SECTIONS
 from applications.models import Application
-from applications.selectors import confirmed_member_emails
+from applications.selectors import confirmed_member_emails, confirmed_member_emails_by_organisation
 from foerderportal.admin import CONFIRMATION_FIELD
 from foerderportal.formatting import display_value, euro, german_decimal
 from reviews.models import Decision
@@ -105,11 +105,13 @@ LETTER_TITLES = {
 }
 
 
-def confirmation_row(application, kind, *, amount=None, reasons="", releasing=False, now=None):
+def confirmation_row(application, kind, *, amount=None, reasons="", releasing=False, now=None, recipients=None):
     """What a decision will do to one application, for the confirmation page.
 
     ``releasing``: the release of a proposal (it reaches the applicant). Otherwise the round's
     four-eyes rule decides whether the decision is only proposed (nothing reaches the applicant yet).
+    ``recipients``: the organisation's addresses when the caller fetched them for many rows at once
+    (``recipients_by_organisation``); otherwise one query for this row.
     """
     funding_round = application.funding_round
     if kind == Decision.Kind.AWARD and amount is None:
@@ -123,10 +125,15 @@ def confirmation_row(application, kind, *, amount=None, reasons="", releasing=Fa
         "amount": euro(amount) if kind == Decision.Kind.AWARD else None,
         "reasons": reasons if kind == Decision.Kind.REJECT else "",
         "letter": LETTER_TITLES[kind],
-        "recipients": confirmed_member_emails(application.organisation_id),
+        "recipients": confirmed_member_emails(application.organisation_id) if recipients is None else recipients,
         "reaches_applicant": releasing or not funding_round.four_eyes,
         "refusal": refusal,
     }
+
+
+def recipients_by_organisation(applications):
+    """The recipients of every row of a bulk confirmation page in one query: {organisation id: addresses}."""
+    return confirmed_member_emails_by_organisation(a.organisation_id for a in applications)
 
 
 def action_page_context(modeladmin, request, title):

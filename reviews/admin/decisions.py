@@ -49,6 +49,7 @@ from .common import (
     action_page_context,
     confirmation_row,
     decision_message,
+    recipients_by_organisation,
     render_confirmation,
     two_places,
 )
@@ -142,12 +143,20 @@ class DecisionAdmin(RecordAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         ids = [d.pk for d in decisions]
         if not is_confirmed(request, "release", ids):
             _warn_if_stale(self, request)
+            recipients = recipients_by_organisation(d.application for d in decisions)
             return render_confirmation(
                 self,
                 request,
                 title=gettext("Entscheidungen freigeben"),
                 rows=[
-                    confirmation_row(d.application, d.kind, amount=d.amount, reasons=d.reasons, releasing=True)
+                    confirmation_row(
+                        d.application,
+                        d.kind,
+                        amount=d.amount,
+                        reasons=d.reasons,
+                        releasing=True,
+                        recipients=recipients[d.application.organisation_id],
+                    )
                     for d in decisions
                 ],
                 hidden=[("action", "release"), *((helpers.ACTION_CHECKBOX_NAME, pk) for pk in ids)],
@@ -277,11 +286,15 @@ class ReviewApplicationAdmin(ReviewerLookupsMixin, ApplicationAdmin):
             self._decide_each(request, applications, call, message)
             return None
         _warn_if_stale(self, request)
+        recipients = recipients_by_organisation(applications)
         return render_confirmation(
             self,
             request,
             title=title,
-            rows=[confirmation_row(a, kind, reasons=reasons) for a in applications],
+            rows=[
+                confirmation_row(a, kind, reasons=reasons, recipients=recipients[a.organisation_id])
+                for a in applications
+            ],
             hidden=[("action", action), *((helpers.ACTION_CHECKBOX_NAME, pk) for pk in ids), *hidden],
             token=confirmation_token(request, action, ids, reasons=reasons),
             back_url=reverse("admin:applications_application_changelist"),

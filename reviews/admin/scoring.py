@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_academy
-from foerderportal.admin import ReadOnlyHistoryMixin
+from foerderportal.admin import LabelledInputsMixin, ReadOnlyHistoryMixin
 from reviews import services
 from reviews.forms import ConflictForm, ReviewScoreForm
 from reviews.models import Criterion, Review
@@ -21,7 +21,7 @@ from reviews.selectors import changed_after_review, reviews_for_staff
 from .common import ReviewerLookupsMixin, application_sections
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(LabelledInputsMixin, admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["position", "title", "guidance", "weight", "max_points"]

@@ -195,6 +195,13 @@ def enter_code(page, user):
     page.get_by_role("button", name="Bestätigen", exact=True).click()
 
 
+def log_in_staff(context, live_server, user):
+    """Log a staff member in for the admin with a planted session that passed the second factor
+    (``log_in`` uses ``TwoFactorClient``); ``staff_log_in`` walks the real forms with the code."""
+    assert user.is_staff, f"{user} is not staff"
+    log_in(context, live_server, user)
+
+
 def format_violations(violations):
     lines = []
     for violation in violations:

@@ -140,7 +140,7 @@ def test_staff_assign_reviewer_scores_staff_award_from_ranking_applicant_sees_de
         expect(_messages(gutachterin)).to_contain_text("Danke. Sie können den Antrag jetzt bewerten.")
         if application is reutlingen:
             expect(gutachterin.get_by_role("group", name="Bedarf und Ausgangslage")).to_contain_text(
-                "Gewicht: 3,00 · Höchstpunktzahl: 10"
+                "Gewicht: 3 · Höchstpunktzahl: 10"
             )
             axe(gutachterin, label=f"scoring page of the reviewer ({gutachterin.url})")
         _score(

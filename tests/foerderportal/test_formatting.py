@@ -48,6 +48,14 @@ def test_template_filters():
     assert rendered == "40.000,00 € | 6. März 2020, 23:59 Uhr | Freitag, 6. März 2020, 23:59 Uhr | "
 
 
+def test_number_filter_prints_weights_without_needless_decimals():
+    template = Template("{% load formatting %}{{ a|number }} | {{ b|number }} | {{ c|number }} | {{ none|number }}")
+    rendered = template.render(
+        Context({"a": Decimal("3.00"), "b": Decimal("1.50"), "c": Decimal("0.25"), "none": None})
+    )
+    assert rendered == "3 | 1,5 | 0,25 | "
+
+
 # --- German numbers people read and type ---------------------------------------------------
 
 

@@ -1,12 +1,14 @@
 """The footer's pages, the contact form and the public page of a call with its documents."""
 
+from decimal import Decimal
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pages import services
-from pages.models import ContactMessage, Page, RoundCall, RoundDocument
+from pages.models import ContactDetails, ContactMessage, Page, RoundCall, RoundDocument
 from pages.rendering import render_body
 from tests.conftest import make_pdf
 from tests.factories import ApplicationFactory, CriterionFactory, FundingRoundFactory, MembershipFactory
@@ -168,6 +170,7 @@ def test_round_page_shows_documents_and_criteria_once_published(client, world):
     funding_round.legal_basis = "Förderaufruf vom 1. Juli 2026"
     funding_round.save()
     CriterionFactory(funding_round=funding_round, title="Beteiligung der Zivilgesellschaft", weight=2)
+    CriterionFactory(funding_round=funding_round, title="Nachhaltigkeit", weight=Decimal("1.5"))
     url = reverse("pages:round", args=[funding_round.pk])
     html = client.get(url).content.decode()
     assert "Förderaufruf vom 1. Juli 2026" in html
@@ -176,6 +179,8 @@ def test_round_page_shows_documents_and_criteria_once_published(client, world):
     RoundCall.objects.create(funding_round=funding_round, criteria_published=True)
     html = client.get(url).content.decode()
     assert "Beteiligung der Zivilgesellschaft" in html
+    # Weights as printed in a call: "2" and "1,5", not "2,00" or "1,50".
+    assert "<td>2</td>" in html and "<td>1,5</td>" in html and "1,50" not in html
 
 
 def test_round_document_download_has_safe_headers(client, world):
@@ -227,3 +232,81 @@ def test_staff_upload_a_round_document_in_the_admin(client, academy):
         {"funding_round": funding_round.pk, "title": "Böse", "position": 1, "upload": bad},
     )
     assert response.status_code == 200 and RoundDocument.objects.count() == 1
+
+
+# --- the academy's contact data (Impressum, contact page) -------------------------------------
+
+
+def test_seeded_pages_name_the_academy_and_contain_no_placeholders(client):
+    for slug in Page.Slug.values:
+        assert "Platzhalter" not in Page.objects.get(slug=slug).body, slug
+    impressum = client.get(reverse("pages:impressum")).content.decode()
+    assert "Anbieter (§ 5 DDG)" in impressum
+    assert "Führungsakademie Baden-Württemberg" in impressum and "Hans-Thoma-Straße 1" in impressum
+    assert "76133 Karlsruhe" in impressum
+    assert "Ministerium für Soziales, Gesundheit und Integration Baden-Württemberg" in impressum
+    # Nothing invented: what the operator has not entered is not shown.
+    assert "Telefon" not in impressum and "Vertreten durch" not in impressum and ".example" not in impressum
+    assert "76133 Karlsruhe" in client.get(reverse("pages:contact")).content.decode()
+
+
+CONTACT_DETAILS = {
+    "organisation": "Führungsakademie Baden-Württemberg",
+    "street": "Hans-Thoma-Straße 1",
+    "postcode": "76133",
+    "city": "Karlsruhe",
+    "represented_by": "Dr. Erika Beispiel, Direktorin",
+    "phone": "0721 123 456",
+    "email": "foerderportal@akademie.example",
+    "commissioned_by": "Ministerium für Soziales, Gesundheit und Integration Baden-Württemberg",
+    "content_responsible": "Max Muster, Anschrift wie oben",
+}
+
+
+def test_academy_staff_edit_the_contact_data_with_history_and_confirmation(client, academy):
+    details = ContactDetails.objects.get()
+    url = reverse("admin:pages_contactdetails_change", args=[details.pk])
+    client.force_login(academy)
+    page = client.get(url).content.decode()
+    assert (
+        "Im Impressum fehlt noch: Vertreten durch, Verantwortlich für den Inhalt, Telefon oder E-Mail-Adresse" in page
+    )
+    assert "noch nicht als geprüft bestätigt" in page
+
+    assert client.post(url, {**CONTACT_DETAILS, "confirm": "on"}).status_code == 302
+    details.refresh_from_db()
+    assert details.confirmed_by == academy and details.confirmed_at is not None
+    assert details.history.latest().history_user == academy
+    impressum = client.get(reverse("pages:impressum")).content.decode()
+    assert "Dr. Erika Beispiel, Direktorin" in impressum
+    assert '<a href="tel:0721123456">0721 123 456</a>' in impressum
+    assert '<a href="mailto:foerderportal@akademie.example">' in impressum
+    assert "Max Muster, Anschrift wie oben" in impressum
+    assert '<a href="tel:0721123456">' in client.get(reverse("pages:contact")).content.decode()
+
+    # Saved again unchanged: still confirmed. Changed without the check: the confirmation is withdrawn.
+    client.post(url, CONTACT_DETAILS)
+    details.refresh_from_db()
+    assert details.confirmed_at is not None
+    client.post(url, {**CONTACT_DETAILS, "phone": "0721 654 321"})
+    details.refresh_from_db()
+    assert (details.phone, details.confirmed_at, details.confirmed_by) == ("0721 654 321", None, None)
+
+
+def test_contact_data_refuse_a_wrong_postcode_in_german(client, academy):
+    details = ContactDetails.objects.get()
+    client.force_login(academy)
+    response = client.post(
+        reverse("admin:pages_contactdetails_change", args=[details.pk]), {**CONTACT_DETAILS, "postcode": "7613"}
+    )
+    assert response.status_code == 200
+    assert "Bitte geben Sie eine fünfstellige Postleitzahl an." in response.content.decode()
+
+
+def test_reviewers_cannot_change_the_contact_data(client, reviewer):
+    details = ContactDetails.objects.get()
+    client.force_login(reviewer)
+    url = reverse("admin:pages_contactdetails_change", args=[details.pk])
+    assert client.post(url, {**CONTACT_DETAILS, "phone": "0"}).status_code in (302, 403, 404)
+    details.refresh_from_db()
+    assert details.phone == ""

@@ -551,7 +551,13 @@ def test_scoring_page_writes_dates_and_numbers_the_german_way(client, reviewer, 
     page = client.get(review_url(review)).content.decode()
     assert "10.11.2026" in page and "2026-11-10" not in page
     assert "12,5" in page and "12.5" not in page
-    assert "Gewicht: 3,00 · Höchstpunktzahl: 10" in page  # weights: German, two decimals throughout
+    # Weights as an academy prints them: no needless decimals, a comma where there are some.
+    assert "Gewicht: 3 · Höchstpunktzahl: 10" in page and "3,00" not in page
+    criterion = two_criteria[1]
+    criterion.weight = Decimal("1.5")
+    criterion.save()
+    page = client.get(review_url(review)).content.decode()
+    assert "Gewicht: 1,5 · Höchstpunktzahl: 5" in page
 
 
 def test_decision_amount_typed_in_german_notation(client, academy, two_place_round):
@@ -561,3 +567,20 @@ def test_decision_amount_typed_in_german_notation(client, academy, two_place_rou
     post_confirmed(client, decide, {"kind": "award", "amount": "30.000,50"})
     award.refresh_from_db()
     assert award.awarded_amount == Decimal("30000.50")
+
+
+def test_bulk_confirmation_page_needs_as_many_queries_for_six_rows_as_for_two(client, academy, two_place_round):
+    """The confirmation page lists each row's recipients; they are read in one query, not one per row."""
+    applications = [submitted_application(two_place_round, by=academy) for _ in range(6)]
+    client.force_login(academy)
+
+    def confirmation_page_queries(rows):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.post(APPLICATIONS, {"action": "award", "_selected_action": [a.pk for a in rows]})
+        assert 'name="confirmation"' in page.content.decode()
+        for application in rows:  # every row names the municipality's confirmed member
+            assert application.member.email in page.content.decode()
+        return len(queries)
+
+    confirmation_page_queries(applications[:1])  # warm the per-process caches (content types, permissions)
+    assert confirmation_page_queries(applications[:2]) == confirmation_page_queries(applications)
