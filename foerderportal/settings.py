@@ -284,11 +284,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = "foerderportal"
 # One beat process; intervals (not wall-clock crontabs) so daylight-saving switches neither skip nor repeat.
+# The reminder sweeps also take over claims stuck past CLAIM_TIMEOUT (a lost or crashed send); the
+# multi-node test shortens the interval to watch one beat drive two workers.
+REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=15 * 60.0)
 CELERY_BEAT_SCHEDULE = {
-    # The reminder sweeps also take over claims stuck past CLAIM_TIMEOUT (a lost or crashed send).
-    "deadline-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": 15 * 60.0},
-    "facilitation-report-reminders": {"task": "facilitation.tasks.send_report_reminders", "schedule": 15 * 60.0},
-    "information-request-reminders": {"task": "correspondence.tasks.send_request_reminders", "schedule": 15 * 60.0},
+    "deadline-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": REMINDER_SWEEP_SECONDS},
+    "facilitation-report-reminders": {
+        "task": "facilitation.tasks.send_report_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+    },
+    "information-request-reminders": {
+        "task": "correspondence.tasks.send_request_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+    },
     # Re-queues receipts, decision letters and announcements whose task was lost (letters.reconcile).
     "reconcile-letters": {"task": "letters.tasks.reconcile_letters", "schedule": 5 * 60.0},
     # Failed e-mail deliveries, reported to the academy once a day (foerderportal.delivery_report).
