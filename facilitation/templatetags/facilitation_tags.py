@@ -1,14 +1,11 @@
 """Template helpers: ``euro`` and ``percent`` filters, and whether to show the "Prozessbegleitung" link."""
 
 from django import template
-from django.db.models import Q
 from django.utils.translation import ngettext
 
-from accounts.roles import is_academy_staff
 from foerderportal import formatting
 
-from ..models import Facilitation
-from ..selectors import confirmed_organisation_ids
+from ..navigation import shows_facilitation_nav
 
 register = template.Library()
 
@@ -25,20 +22,14 @@ def percent(value):
 
 @register.simple_tag(takes_context=True)
 def show_facilitation_nav(context):
-    """True for academy staff, moderators with a facilitation and members of a facilitated organisation.
-
-    At most one query per request (cached on the request).
-    """
+    """True for academy staff, moderators with a facilitation and members of a facilitated organisation
+    (``facilitation.navigation``: from the cache, asked once per request)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
     if not hasattr(request, "_show_facilitation_nav"):
-        request._show_facilitation_nav = bool(user.is_staff and is_academy_staff(user)) or (
-            Facilitation.objects.filter(
-                Q(facilitators__user=user) | Q(application__organisation_id__in=confirmed_organisation_ids(user))
-            ).exists()
-        )
+        request._show_facilitation_nav = shows_facilitation_nav(user)
     return request._show_facilitation_nav
 
 

@@ -18,12 +18,12 @@ from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipF
 
 pytestmark = pytest.mark.django_db
 
-# session, user, the application (with organisation and round), its attachments, the
-# "Prozessbegleitung" link of the navigation (one query per request, facilitation_tags)
-OVERVIEW = SECTION = 5
-# session, user, the application (with organisation, round and submitter), attachments, released
-# letters, the facilitation link
-RECEIPT = 6
+# The dashboard is requested first: it asks whether to show the "Prozessbegleitung" link (one query);
+# the later pages read the answer from the cache (facilitation.navigation).
+# session, user, the application (with organisation and round), its attachments
+OVERVIEW = SECTION = 4
+# session, user, the application (with organisation, round and submitter), attachments, released letters
+RECEIPT = 5
 # session, user, memberships, applications, their attachments, their released letters, open rounds,
 # the facilitation link, pending requests of colleagues
 DASHBOARD = 9
