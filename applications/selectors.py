@@ -48,7 +48,7 @@ def applications_for_user(user):
     return Application.objects.filter(
         organisation__memberships__user=user,
         organisation__memberships__status=Membership.Status.CONFIRMED,
-    ).select_related("organisation", "funding_round", "funding_round__programme")
+    ).select_related("organisation", "funding_round")
 
 
 def open_rounds(now=None):
@@ -61,9 +61,26 @@ def applicant_document_prefetches():
     return [prefetch for prefetches in hooks.applicant_dashboard_prefetches() for prefetch in prefetches]
 
 
+# What the dashboard's table shows of an application, its organisation and its round: the drafts'
+# long texts are neither read from the database nor turned into objects on every visit.
+DASHBOARD_FIELDS = (
+    "status",
+    "reference_number",
+    "submitted_at",
+    "funding_round_id",
+    "organisation_id",
+    "organisation__name",
+    "funding_round__name",
+    "funding_round__deadline",
+)
+
+
 def dashboard_applications(user):
     return (
         applications_for_user(user)
+        .select_related(None)
+        .select_related("organisation", "funding_round")
+        .only(*DASHBOARD_FIELDS)
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
             *applicant_document_prefetches(),

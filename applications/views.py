@@ -77,7 +77,8 @@ def dashboard(request):
             "memberships": memberships,
             "applications": applications,
             "rounds": rounds,
-            "pending": selectors.pending_memberships_for(request.user),
+            # The dashboard only says how many requests wait (the members page lists them).
+            "pending_count": selectors.pending_memberships_for(request.user).count(),
         },
     )
 

@@ -9,13 +9,14 @@ repository's gunicorn.conf.py, one Celery worker):
    server of ``DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/postgres``), migrates it,
    collects the static files into a temporary folder, and seeds one open round with N organisations,
    each with a confirmed member, a complete draft (with its resolution attached) and a logged-in
-   session created on the server (the cookies are handed to the client: no logins, so the login
-   throttling never sees the benchmark);
+   session created on the server where a login leaves it (the database and, with a shared cache,
+   the cache; the cookies are handed to the client: no logins, so the login throttling never sees
+   the benchmark);
 2. starts gunicorn (``-c gunicorn.conf.py``) and one Celery worker (``nice`` 19: a separate worker
    machine would not compete with the web tier) against Redis (``--broker-url``, default db 7;
    ``--cache-url``, default db 8: sessions and limits; both are flushed first);
 3. per rate (default 10 and 20 journeys per second): an open-loop load of a one-query page
-   (``/impressum/``) and a section page of a draft for ``--reference-seconds``, then the rush: journeys
+   (``/leichte-sprache/``: one row, the page text) and a section page of a draft for ``--reference-seconds``, then the rush: journeys
    started at the rate whatever the answers (open loop; at most ``--concurrency`` requests in flight,
    loopback only), each overview -> submit (with the CSRF token of the overview's form) -> receipt ->
    dashboard. The N drafts are shared among the rates in proportion (``--duration`` caps each rush);
@@ -51,7 +52,8 @@ from benchmarks._database import prepare_database  # noqa: E402
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 STEPS = ("overview", "submit", "receipt", "dashboard")
-ONE_QUERY_PAGE = "/impressum/"
+# The reference: an anonymous page that reads one row (the page text; the Impressum reads two).
+ONE_QUERY_PAGE = "/leichte-sprache/"
 
 
 def parse_args():
@@ -227,8 +229,8 @@ def seed(count):
         )
         for application in applications
     )
-    # Logged-in sessions, written where the session engine reads them (cached_db: the database;
-    # the cache fills on the first request).
+    # Logged-in sessions, written where a login writes them: the database and, with cached_db, the
+    # cache (people log in before the deadline, not with their last click).
     store = SessionStore()
     expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
     sessions = [
@@ -246,6 +248,14 @@ def seed(count):
         for user in users
     ]
     Session.objects.bulk_create(sessions)
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+        from django.core.cache import caches
+
+        caches[settings.SESSION_CACHE_ALIAS].set_many(
+            {KEY_PREFIX + session.session_key: store.decode(session.session_data) for session in sessions},
+            settings.SESSION_COOKIE_AGE,
+        )
     return [(application.pk, session.session_key) for application, session in zip(applications, sessions, strict=True)]
 
 

@@ -48,6 +48,19 @@ def test_submission_page_offers_the_consent_only_without_one(client, complete_dr
     assert 'name="notification_consent"' not in client.get(url).content.decode()
 
 
+def test_the_consent_box_at_submission_has_its_exact_wording_as_label_and_the_help_text_attached(
+    client, complete_draft, member
+):
+    client.force_login(member.user)
+    page = client.get(reverse("applications:overview", args=[complete_draft.pk])).content.decode()
+    assert 'id="id_notification_consent"' in page
+    assert 'aria-describedby="id_notification_consent_helptext"' in page
+    assert '<label class="form-check-label" for="id_notification_consent">' in page
+    assert f"{NOTIFICATION_CONSENT_WORDING}</label>" in page
+    assert 'id="id_notification_consent_helptext" class="form-text">Freiwillig.' in page
+    assert "checked" not in page.split('id="id_notification_consent"')[1].split(">")[0]
+
+
 def test_submission_records_the_consent(client, complete_draft, member):
     client.force_login(member.user)
     response = client.post(

@@ -1,6 +1,8 @@
 """Download permissions (one table of roles), the dashboard's document list, the admin."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Membership
@@ -80,6 +82,21 @@ def test_dashboard_lists_released_letters(client, application, award):
     assert reverse("letters:download", args=[receipt.pk]) in page
     assert reverse("letters:download", args=[letter.pk]) in page
     assert "Bescheid – Aufnahme in die Prozessbegleitung (PDF)" in page
+
+
+def test_the_dashboard_reads_letters_and_their_state_without_a_query_per_document(client, application, award):
+    """The table's applications are loaded with only the fields it shows: nothing is read later per row."""
+    client.force_login(application.member)
+    url = reverse("applications:dashboard")
+    client.get(url)  # the navigation's answer is cached from here on
+    with CaptureQueriesContext(connection) as without_letters:
+        client.get(url)
+    services.issue_receipt(application_id=application.pk)
+    services.issue_decision_letter(decision_id=award.pk)
+    with CaptureQueriesContext(connection) as with_letters:
+        page = client.get(url).content.decode()
+    assert "Bescheid – Aufnahme in die Prozessbegleitung (PDF)" in page
+    assert len(with_letters) == len(without_letters)
 
 
 def test_admin_lists_letters_and_downloads_for_academy_only(client, application, award, academy):
