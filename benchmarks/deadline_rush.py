@@ -16,8 +16,8 @@ repository's gunicorn.conf.py, one Celery worker):
    machine would not compete with the web tier) against Redis (``--broker-url``, default db 7;
    ``--cache-url``, default db 8: sessions and limits; both are flushed first);
 3. per rate (default 10 and 20 journeys per second): an open-loop load of a one-query page
-   (``/leichte-sprache/``: one row, the page text) and a section page of a draft for ``--reference-
-   seconds``, then the rush: journeys started at the rate whatever the answers (open loop; at most
+   (``/leichte-sprache/``: one row, the page text) and a section page of a draft for
+   ``--reference-seconds``, then the rush: journeys started at the rate whatever the answers (open loop; at most
    ``--concurrency`` requests in flight, loopback only), each overview -> submit (with the CSRF
    token of the overview's form) -> receipt -> dashboard. The N drafts are shared among the rates in
    proportion (``--duration`` caps each rush);
