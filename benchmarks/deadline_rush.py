@@ -15,12 +15,13 @@ repository's gunicorn.conf.py, one Celery worker):
 2. starts gunicorn (``-c gunicorn.conf.py``) and one Celery worker (``nice`` 19: a separate worker
    machine would not compete with the web tier) against Redis (``--broker-url``, default db 7;
    ``--cache-url``, default db 8: sessions and limits; both are flushed first);
-3. per rate (default 10 and 20 journeys per second): an open-loop load of a one-query page
-   (``/leichte-sprache/``: one row, the page text) and a section page of a draft for
-   ``--reference-seconds``, then the rush: journeys started at the rate whatever the answers (open loop; at most
-   ``--concurrency`` requests in flight, loopback only), each overview -> submit (with the CSRF
-   token of the overview's form) -> receipt -> dashboard. The N drafts are shared among the rates in
-   proportion (``--duration`` caps each rush);
+3. per rate (default 10 and 20 journeys per second): the rush's load shape (journeys of four
+   requests, one after the other, started at the rate) first against a one-query page
+   (``/leichte-sprache/``: one row, the page text), then against the first four section pages of a
+   draft, each for ``--reference-seconds``; then the rush: journeys started at the rate whatever the
+   answers (open loop; at most ``--concurrency`` requests in flight, loopback only), each overview
+   -> submit (with the CSRF token of the overview's form) -> receipt -> dashboard. The N drafts are
+   shared among the rates in proportion (``--duration`` caps each rush);
 4. prints per step p50/p95/p99 in ms, errors, the achieved submissions per second, each applicant
    page's median against the one-query page's, and how long the worker took to render the
    remaining receipts after the rush;
@@ -413,10 +414,19 @@ async def journey(client, base, recorder, application_id, session_key, submitted
     await request(client, recorder, "dashboard", "GET", f"{base}/portal/", cookies, 200)
 
 
-async def reference(client, base, recorder, application_id, session_key, section_slug):
-    await request(client, recorder, "one-query", "GET", base + ONE_QUERY_PAGE, {}, 200)
-    section = f"{base}/portal/antrag/{application_id}/{section_slug}/"
-    await request(client, recorder, "section", "GET", section, {"sessionid": session_key}, 200)
+async def one_query_journey(client, base, recorder, _application_id, _session_key, _sections):
+    """The reference: the rush's load shape (four requests one after the other) on the one-query page."""
+    for _ in STEPS:
+        await request(client, recorder, "one-query", "GET", base + ONE_QUERY_PAGE, {}, 200)
+
+
+async def section_journey(client, base, recorder, application_id, session_key, sections):
+    """The same shape on a draft's sections: a member clicking through the first four."""
+    cookies = {"sessionid": session_key}
+    for slug in sections[: len(STEPS)]:
+        await request(
+            client, recorder, "section", "GET", f"{base}/portal/antrag/{application_id}/{slug}/", cookies, 200
+        )
 
 
 async def open_loop(rate, items, make):
@@ -433,7 +443,7 @@ async def open_loop(rate, items, make):
     return loop.time() - started
 
 
-async def run_rate(base, rate, journeys, drafts_for_reference, args, section_slug):
+async def run_rate(base, rate, journeys, drafts_for_reference, args, sections):
     import aiohttp
 
     # Idle connections are dropped before gunicorn closes them (keepalive 5 s): no reset on reuse.
@@ -443,9 +453,12 @@ async def run_rate(base, rate, journeys, drafts_for_reference, args, section_slu
         connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
     ) as client:
         recorder = Recorder()
+        # The same open-loop load (rate, four requests per journey) first on the one-query page, then
+        # on the section pages: each page's median against the one-query page's at the same load.
         reference_count = max(1, int(rate * args.reference_seconds))
         references = [drafts_for_reference[i % len(drafts_for_reference)] for i in range(reference_count)]
-        await open_loop(rate, references, lambda item: reference(client, base, recorder, *item, section_slug))
+        for shape in (one_query_journey, section_journey):
+            await open_loop(rate, references, lambda item, shape=shape: shape(client, base, recorder, *item, sections))
         submitted = []
         rush_started = time.perf_counter()
         await open_loop(rate, journeys, lambda item: journey(client, base, recorder, *item, submitted))
@@ -632,7 +645,7 @@ def main():
             later = drafts[offset + part :] or journeys
             offset += part
             recorder, submitted, rush_started, last_submit, rush_end = asyncio.run(
-                run_rate(base, rate, journeys, later, args, SECTIONS[1].slug)
+                run_rate(base, rate, journeys, later, args, [section.slug for section in SECTIONS])
             )
             errors += report_rate(rate, journeys, recorder, submitted, rush_started, last_submit)
             journeyed += [pk for pk, _session in journeys]
