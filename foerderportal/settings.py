@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A download whose storage does not answer: German 503 page instead of a 500 (files.StorageUnavailable).
+    "foerderportal.middleware.StorageUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into our German response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -287,6 +289,12 @@ CELERY_TASK_DEFAULT_QUEUE = "foerderportal"
 # The reminder sweeps also take over claims stuck past CLAIM_TIMEOUT (a lost or crashed send); the
 # multi-node test shortens the interval to watch one beat drive two workers.
 REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=15 * 60.0)
+# The sweep for lost letter tasks looks at items older than its grace period (10 minutes,
+# letters.reconcile): running it more often than that only finds nothing more often.
+LETTER_RECONCILE_SECONDS = env.float("LETTER_RECONCILE_SECONDS", default=5 * 60.0)
+# How often the beat asks for the day's report of failed e-mail deliveries: it goes out once a day
+# (foerderportal.delivery_report), a shorter interval sends it earlier in the day.
+DELIVERY_REPORT_SECONDS = env.float("DELIVERY_REPORT_SECONDS", default=24 * 60 * 60.0)
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": REMINDER_SWEEP_SECONDS},
     "facilitation-report-reminders": {
@@ -298,9 +306,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": REMINDER_SWEEP_SECONDS,
     },
     # Re-queues receipts, decision letters and announcements whose task was lost (letters.reconcile).
-    "reconcile-letters": {"task": "letters.tasks.reconcile_letters", "schedule": 5 * 60.0},
+    "reconcile-letters": {"task": "letters.tasks.reconcile_letters", "schedule": LETTER_RECONCILE_SECONDS},
     # Failed e-mail deliveries, reported to the academy once a day (foerderportal.delivery_report).
-    "delivery-failure-report": {"task": "foerderportal.tasks.send_delivery_failure_report", "schedule": 24 * 60 * 60.0},
+    "delivery-failure-report": {
+        "task": "foerderportal.tasks.send_delivery_failure_report",
+        "schedule": DELIVERY_REPORT_SECONDS,
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -100,6 +100,20 @@ def test_development_opens_a_connection_per_request_and_conn_max_age_is_configur
     assert tuned["CONN_MAX_AGE"] == 300
 
 
+def test_the_beat_intervals_come_from_the_environment():
+    schedule = _settings_under(PRODUCTION, "CELERY_BEAT_SCHEDULE")["CELERY_BEAT_SCHEDULE"]
+    assert schedule["deadline-reminders"]["schedule"] == 900
+    assert schedule["reconcile-letters"]["schedule"] == 300
+    assert schedule["delivery-failure-report"]["schedule"] == 86400
+    tuned = {**PRODUCTION, "REMINDER_SWEEP_SECONDS": "60", "LETTER_RECONCILE_SECONDS": "120"}
+    schedule = _settings_under({**tuned, "DELIVERY_REPORT_SECONDS": "3600"}, "CELERY_BEAT_SCHEDULE")[
+        "CELERY_BEAT_SCHEDULE"
+    ]
+    assert schedule["deadline-reminders"]["schedule"] == schedule["information-request-reminders"]["schedule"] == 60
+    assert schedule["reconcile-letters"]["schedule"] == 120
+    assert schedule["delivery-failure-report"]["schedule"] == 3600
+
+
 def test_sessions_in_redis_backed_cached_db_when_a_cache_url_names_redis():
     values = _settings_under({**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1"}, "CACHES", "SESSION_ENGINE")
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"

@@ -4,13 +4,14 @@
   and runs the format checks (``pdf``, ``office``, ``images``); it returns a ``CheckedUpload``
   or raises ``UploadRejected`` with a German message;
 * ``store_upload`` checks an upload and stores it with its name, type, size and SHA-256;
-* ``file_response`` / ``bytes_response`` answer a download with the protective headers;
+* ``file_response`` / ``bytes_response`` answer a download with the protective headers (an
+  unreachable storage raises ``StorageUnavailable``: a German 503 page, see the middleware);
   ``open_stored`` reads a stored file through its storage (never a local path).
 """
 
 from .base import DOCX, EXTENSIONS, JPEG, ODT, PDF, PNG, UploadRejected
 from .checks import CheckedUpload, check_upload, safe_filename
-from .responses import bytes_response, file_response, open_stored, protect_download
+from .responses import StorageUnavailable, bytes_response, file_response, open_stored, protect_download
 from .storage import STORAGE_ERRORS, UPLOAD_FIELDS, store_upload
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "PDF",
     "PNG",
     "STORAGE_ERRORS",
+    "StorageUnavailable",
     "UPLOAD_FIELDS",
     "CheckedUpload",
     "UploadRejected",

@@ -15,7 +15,14 @@ import unicodedata
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
+from .storage import STORAGE_ERRORS
+
 SANDBOX_CSP = "default-src 'none'; sandbox"
+
+
+class StorageUnavailable(Exception):
+    """The storage did not answer (disk error, object storage down): the file exists but cannot be
+    read now. ``foerderportal.middleware.StorageUnavailableMiddleware`` answers 503 in German."""
 
 
 def header_filename(name) -> str:
@@ -45,13 +52,16 @@ def open_stored(fieldfile):
 
 
 def file_response(fieldfile, *, filename, content_type, as_attachment=True) -> FileResponse:
-    """A stored file (a model's ``FieldFile``) as a streamed download; no file, or a missing one, answers 404."""
+    """A stored file (a model's ``FieldFile``) as a streamed download; no file, or a missing one, answers 404;
+    an unreachable storage raises ``StorageUnavailable`` (503)."""
     if not fieldfile:
         raise Http404
     try:
         handle = open_stored(fieldfile)
     except FileNotFoundError as error:
         raise Http404 from error
+    except STORAGE_ERRORS as error:  # after FileNotFoundError, itself an OSError
+        raise StorageUnavailable(fieldfile.name) from error
     name = header_filename(filename)
     response = FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type)
     if "Content-Length" not in response and getattr(handle, "size", None) is not None:
