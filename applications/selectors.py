@@ -1,6 +1,7 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
-from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from foerderportal import hooks
@@ -97,6 +98,13 @@ def applications_with_attachments(user):
     )
 
 
+def applications_with_resolution_flag(user):
+    """The user's applications with ``has_resolution`` (is the council resolution attached?), all the
+    checklist needs of the attachments: the section pages read no attachment rows."""
+    resolution = Attachment.objects.filter(application=OuterRef("pk"), kind=Attachment.Kind.RESOLUTION)
+    return applications_for_user(user).annotate(has_resolution=Exists(resolution))
+
+
 def applications_with_documents(user):
     """The user's applications with their attachments and released documents (the receipt page)."""
     return (
@@ -107,7 +115,22 @@ def applications_with_documents(user):
 
 
 def memberships_of(user):
-    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    """The user's memberships with their organisations; each with ``waiting``: the colleagues' requests
+    to join that organisation (what a confirmed member may decide, see ``pending_memberships_for``)."""
+    waiting = (
+        Membership.objects.filter(organisation=OuterRef("organisation"), status=Membership.Status.REQUESTED)
+        .exclude(user=user)
+        .order_by()
+        .values("organisation")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .annotate(waiting=Coalesce(Subquery(waiting), 0))
+        .order_by("organisation__name")
+    )
 
 
 def pending_memberships_for(user):

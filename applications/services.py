@@ -133,7 +133,10 @@ class ChecklistItem:
 def checklist(application: Application) -> list[ChecklistItem]:
     """What a complete application needs, section by section (shown to applicants)."""
     a = application
-    has_resolution = any(att.kind == Attachment.Kind.RESOLUTION for att in a.attachments.all())
+    # From the query's annotation where there is one (selectors.applications_with_resolution_flag).
+    has_resolution = getattr(a, "has_resolution", None)
+    if has_resolution is None:
+        has_resolution = any(att.kind == Attachment.Kind.RESOLUTION for att in a.attachments.all())
     items = [
         ("contact", _("Ansprechperson mit E-Mail-Adresse"), bool(a.contact_name and a.contact_email)),
         ("contact", _("Interne Projektleitung mit E-Mail-Adresse"), bool(a.lead_name and a.lead_email)),

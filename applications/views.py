@@ -78,7 +78,7 @@ def dashboard(request):
             "applications": applications,
             "rounds": rounds,
             # The dashboard only says how many requests wait (the members page lists them).
-            "pending_count": selectors.pending_memberships_for(request.user).count(),
+            "pending_count": sum(m.waiting for m in memberships if m.status == Membership.Status.CONFIRMED),
         },
     )
 
@@ -203,7 +203,8 @@ def _display(application, field):
 
 @login_required
 def section(request, pk, section):
-    application = _application_page_for(request, pk)
+    # The checklist of the navigation needs only whether the resolution is attached (no attachment rows).
+    application = get_object_or_404(selectors.applications_with_resolution_flag(request.user), pk=pk)
     current = SECTIONS_BY_SLUG.get(section)
     if current is None:
         raise Http404

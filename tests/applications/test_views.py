@@ -208,3 +208,62 @@ def test_hours_input_carries_its_bounds(logged_in, draft):
     field = re.search(r"<input[^>]*name=\"staff_hours_per_week\"[^>]*>", page).group(0)
     assert 'type="number"' in field
     assert 'min="0"' in field and 'max="400"' in field and 'step="0.1"' in field
+
+
+def test_the_dashboard_counts_the_colleagues_requests_a_member_may_decide(client):
+    """Requests to join organisations where the user is a confirmed member, not their own, not elsewhere."""
+    from applications.models import Membership
+    from applications.selectors import pending_memberships_for
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    mine = MembershipFactory()
+    user = mine.user
+    other = MembershipFactory(user=user, organisation=OrganisationFactory()).organisation
+    requested_only = MembershipFactory(
+        user=user, organisation=OrganisationFactory(), status=Membership.Status.REQUESTED
+    ).organisation
+    for organisation in (mine.organisation, mine.organisation, other, requested_only):
+        MembershipFactory(organisation=organisation, status=Membership.Status.REQUESTED)
+    MembershipFactory(organisation=other, status=Membership.Status.REJECTED)
+    client.force_login(user)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert pending_memberships_for(user).count() == 3
+    assert "3 offene Beitrittsanfragen von Kolleginnen und Kollegen" in " ".join(page.split())
+    colleague = MembershipFactory(organisation=requested_only).user  # the user's request counts for them
+    client.force_login(colleague)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert pending_memberships_for(colleague).count() == 2
+    assert "2 offene Beitrittsanfragen von Kolleginnen und Kollegen" in " ".join(page.split())
+    MembershipFactory(organisation=OrganisationFactory(), status=Membership.Status.REQUESTED, user=colleague)
+    client.force_login(MembershipFactory(organisation=other).user)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert "1 offene Beitrittsanfrage von Kolleginnen und Kollegen" in " ".join(page.split())
+
+
+def test_the_section_navigation_marks_the_commitment_done_only_with_the_resolution_attached(client, draft, member):
+    """The section pages read only whether the resolution is attached (an annotation), not the attachments."""
+    from applications.forms import SECTIONS
+    from tests.conftest import complete
+
+    complete(draft, with_resolution=False)
+    client.force_login(member.user)
+    url = reverse("applications:section", args=[draft.pk, SECTIONS[0].slug])
+
+    def done_sections():
+        page = client.get(url).content.decode()
+        items = page.split('<li class="list-group-item')[1 : len(SECTIONS) + 1]
+        return [section.slug for section, item in zip(SECTIONS, items, strict=True) if "(vollständig)" in item]
+
+    assert "commitment" not in done_sections() and "contact" in done_sections()
+    Attachment.objects.create(
+        application=draft, kind=Attachment.Kind.OTHER, original_name="x.pdf", content_type="application/pdf", size=1
+    )
+    assert "commitment" not in done_sections()
+    Attachment.objects.create(
+        application=draft,
+        kind=Attachment.Kind.RESOLUTION,
+        original_name="b.pdf",
+        content_type="application/pdf",
+        size=1,
+    )
+    assert "commitment" in done_sections()
