@@ -7,6 +7,7 @@ generation; every such change starts a new generation, so no entry outlives the 
 lost or flushed cache only costs the query). Academy staff are recognised from the user itself.
 """
 
+import logging
 from uuid import uuid4
 
 from django.core.cache import cache
@@ -17,6 +18,8 @@ from accounts.roles import is_academy_staff
 
 from .models import Facilitation
 from .selectors import confirmed_organisation_ids
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "facilitation-nav:generation"
 # An upper bound on how long an entry may live, should a change ever bypass the signals below
@@ -41,22 +44,34 @@ def shows_facilitation_nav(user):
     if user.is_staff and is_academy_staff(user):
         return True
     key = _entry_key(user.pk)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        # First use, or the cache lost it: a fresh generation, so no surviving entry matches.
-        cache.add(GENERATION_KEY, uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        return entry[1]
+    try:
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            # First use, or the cache lost it: a fresh generation, so no surviving entry matches.
+            cache.add(GENERATION_KEY, uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            return entry[1]
+    except Exception:  # the cache is down: the page still shows, from the database (as sessions do)
+        logger.warning("Cache nicht erreichbar: Navigation aus der Datenbank", exc_info=True)
+        return _has_facilitation(user)
     answer = _has_facilitation(user)
-    cache.set(key, (generation, answer), timeout=ENTRY_SECONDS)
+    try:
+        cache.set(key, (generation, answer), timeout=ENTRY_SECONDS)
+    except Exception:
+        logger.warning("Cache nicht erreichbar: Antwort der Navigation nicht gespeichert", exc_info=True)
     return answer
 
 
 def _new_generation():
-    cache.set(GENERATION_KEY, uuid4().hex, timeout=None)
+    """A new generation; a cache that is down must not fail the save that caused it (its entries
+    then live at most ``ENTRY_SECONDS``, and only the link depends on them)."""
+    try:
+        cache.set(GENERATION_KEY, uuid4().hex, timeout=None)
+    except Exception:
+        logger.warning("Cache nicht erreichbar: Generation der Navigation nicht erneuert", exc_info=True)
 
 
 def forget_answers(**kwargs):

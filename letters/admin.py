@@ -25,7 +25,7 @@ from . import selectors, services
 from .forms import OtherNotificationForm
 from .models import Letter, LetterDownload
 from .notification import format_day
-from .views import pdf_response
+from .views import pdf_response, recorded
 
 
 class NeedsOtherWayFilter(admin.SimpleListFilter):
@@ -178,10 +178,11 @@ class LetterAdmin(RecordAdminMixin, admin.ModelAdmin):
         if not is_academy(request):
             raise PermissionDenied
         letter = get_object_or_404(Letter.objects.select_related("application"), pk=pk)
+        response = pdf_response(letter)
         if letter.is_released:
-            # Recorded like every download; a staff download never notifies.
-            services.record_download(letter=letter, user=request.user)
-        return pdf_response(letter)
+            # Recorded like every download (once the file is open); a staff download never notifies.
+            return recorded(response, letter=letter, user=request.user)
+        return response
 
     def preview_view(self, request, decision_id):
         """The letter a proposed decision would produce (marked as a draft), before release."""

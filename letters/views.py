@@ -17,5 +17,15 @@ def pdf_response(letter):
 @login_required
 def download(request, pk):
     letter = get_object_or_404(selectors.released_letters_for_user(request.user), pk=pk)
-    services.record_download(letter=letter, user=request.user)
-    return pdf_response(letter)
+    return recorded(pdf_response(letter), letter=letter, user=request.user)
+
+
+def recorded(response, *, letter, user):
+    """Record the download once the file is open: a storage that does not answer (503) must not
+    count as the notifying download of a Bescheid."""
+    try:
+        services.record_download(letter=letter, user=user)
+    except BaseException:
+        response.close()
+        raise
+    return response

@@ -15,7 +15,7 @@ import unicodedata
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
-from .storage import STORAGE_ERRORS
+from .storage import STORAGE_ERRORS, is_transient
 
 SANDBOX_CSP = "default-src 'none'; sandbox"
 
@@ -53,7 +53,7 @@ def open_stored(fieldfile):
 
 def file_response(fieldfile, *, filename, content_type, as_attachment=True) -> FileResponse:
     """A stored file (a model's ``FieldFile``) as a streamed download; no file, or a missing one, answers 404;
-    an unreachable storage raises ``StorageUnavailable`` (503)."""
+    a storage that does not answer for a while raises ``StorageUnavailable`` (503)."""
     if not fieldfile:
         raise Http404
     try:
@@ -61,6 +61,8 @@ def file_response(fieldfile, *, filename, content_type, as_attachment=True) -> F
     except FileNotFoundError as error:
         raise Http404 from error
     except STORAGE_ERRORS as error:  # after FileNotFoundError, itself an OSError
+        if not is_transient(error):
+            raise  # a configuration fault (permissions, credentials): a 500 the operators must fix
         raise StorageUnavailable(fieldfile.name) from error
     name = header_filename(filename)
     response = FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type)

@@ -83,3 +83,20 @@ def test_each_user_has_their_own_answer(client, academy):
     assert not shows_link(client)
     client.force_login(facilitation.member)
     assert shows_link(client)
+
+
+def test_a_cache_outage_fails_neither_a_save_nor_a_page(client, academy, monkeypatch):
+    """Like the sessions (cached_db), the navigation falls back to the database when the cache is down."""
+    facilitation = make_facilitation(by=academy)
+    user = UserFactory()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis antwortet nicht")
+
+    for method in ("get", "get_many", "set", "add"):
+        monkeypatch.setattr(cache, method, down)
+    membership = MembershipFactory(user=user, organisation=facilitation.application.organisation)  # saved
+    client.force_login(user)
+    assert shows_link(client)
+    membership.delete()
+    assert not shows_link(client)

@@ -4,10 +4,13 @@ and nothing is lost (the file answers again once the storage is back). A missing
 import errno
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
+from foerderportal.files.storage import is_transient
 from letters import services as letter_services
+from letters.models import LetterDownload
 from tests.factories import MembershipFactory
 from tests.object_storage import free_port
 
@@ -38,8 +41,43 @@ def test_a_disk_error_during_a_download_answers_a_german_503_and_the_file_answer
     with monkeypatch.context() as patched:
         patched.setattr(FileSystemStorage, "open", broken)
         _assert_german_503(client.get(url))
+    # Not downloaded, so not recorded: the failed attempt is no notifying download of the letter.
+    assert not LetterDownload.objects.filter(letter=receipt).exists()
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert LetterDownload.objects.filter(letter=receipt, user=application.member).count() == 1
+
+
+def test_a_configuration_fault_is_no_503_it_is_an_error_for_the_operators(client, application, monkeypatch):
+    receipt = letter_services.issue_receipt(application_id=application.pk)
+    client.force_login(application.member)
+    client.raise_request_exception = False
+
+    def refused(self, name, mode="rb"):
+        raise PermissionError(errno.EACCES, "Permission denied", name)
+
+    monkeypatch.setattr(FileSystemStorage, "open", refused)
+    response = client.get(reverse("letters:download", args=[receipt.pk]))
+    assert response.status_code == 500
+    assert not LetterDownload.objects.filter(letter=receipt).exists()
+
+
+def _client_error(status, code):
+    return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "GetObject")
+
+
+def test_which_storage_errors_pass():
+    assert is_transient(OSError(errno.EIO, "Input/output error"))
+    assert is_transient(OSError(errno.ESTALE, "Stale file handle"))
+    assert is_transient(TimeoutError())
+    assert is_transient(EndpointConnectionError(endpoint_url="http://127.0.0.1:9"))
+    assert is_transient(_client_error(503, "ServiceUnavailable"))
+    assert is_transient(_client_error(503, "SlowDown"))
+    assert is_transient(_client_error(500, "InternalError"))
+    assert not is_transient(PermissionError(errno.EACCES, "Permission denied"))
+    assert not is_transient(IsADirectoryError(errno.EISDIR, "Is a directory"))
+    assert not is_transient(_client_error(403, "AccessDenied"))
+    assert not is_transient(_client_error(403, "InvalidAccessKeyId"))
 
 
 def test_a_storage_outage_is_not_a_way_around_the_permission_check(client, application, monkeypatch):
