@@ -321,6 +321,21 @@ def correspondence_open_request(page, world):
     return "Rückfragen zum Antrag Reutlingen"
 
 
+@logged_in
+def download_while_the_storage_is_down(page, world):
+    """The German 503 page of a download whose storage does not answer."""
+    import errno
+    from unittest import mock
+
+    from django.core.files.storage import FileSystemStorage
+
+    attachment = world.draft.attachments.first()
+    refusing = mock.patch.object(FileSystemStorage, "open", side_effect=OSError(errno.EIO, "Input/output error"))
+    with refusing:  # the live server runs in this process: its thread sees the patched storage
+        page.goto(f"/portal/antrag/{world.draft.pk}/anlagen/{attachment.pk}/")
+    return "Datei vorübergehend nicht abrufbar"
+
+
 SCENARIOS = [
     start_page,
     login,
@@ -356,6 +371,7 @@ SCENARIOS = [
     receipt,
     correspondence_messages,
     correspondence_open_request,
+    download_while_the_storage_is_down,
 ]
 
 
