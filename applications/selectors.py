@@ -79,8 +79,6 @@ DASHBOARD_FIELDS = (
 def dashboard_applications(user):
     return (
         applications_for_user(user)
-        .select_related(None)
-        .select_related("organisation", "funding_round")
         .only(*DASHBOARD_FIELDS)
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
@@ -118,8 +116,8 @@ def memberships_of(user):
     """The user's memberships with their organisations; each with ``waiting``: the colleagues' requests
     to join that organisation (what a confirmed member may decide, see ``pending_memberships_for``)."""
     waiting = (
-        Membership.objects.filter(organisation=OuterRef("organisation"), status=Membership.Status.REQUESTED)
-        .exclude(user=user)
+        _colleagues_requests(user)
+        .filter(organisation=OuterRef("organisation"))
         .order_by()
         .values("organisation")
         .annotate(count=Count("pk"))
@@ -133,14 +131,16 @@ def memberships_of(user):
     )
 
 
+def _colleagues_requests(user):
+    """Requests to join an organisation, by anybody but the user."""
+    return Membership.objects.filter(status=Membership.Status.REQUESTED).exclude(user=user)
+
+
 def pending_memberships_for(user):
     """Requests a confirmed member may decide: colleagues asking to join the same organisation."""
     return (
-        Membership.objects.filter(
-            status=Membership.Status.REQUESTED,
-            organisation__in=confirmed_organisations(user).values("pk"),
-        )
-        .exclude(user=user)
+        _colleagues_requests(user)
+        .filter(organisation__in=confirmed_organisations(user).values("pk"))
         .select_related("user", "organisation")
     )
 
