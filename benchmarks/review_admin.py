@@ -266,7 +266,7 @@ def main():
                 f"in {time.perf_counter() - started:.1f} s"
             )
             client = Client()
-            client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(staff, backend="accounts.backends.CachedUserBackend")
             for label, url in pages(funding_round):
                 results[(label, n)] = measure(client, url, args.runs)
             clear()

@@ -134,7 +134,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend whose get_user reads the signed-in user from the shared cache.
+    "accounts.backends.CachedUserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,6 +152,8 @@ EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_DAYS", default=3) * 60 
 # The cache holds the mail limits (accounts.limits) and, when it is shared (Redis), the sessions;
 # production uses Redis so all workers and nodes share it.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "foerderportal.redis_cache.RedisCache"  # one client per pool, not per call
 LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
 # Sessions: read from the shared cache, written through to the database (a flushed or restarted
 # Redis logs nobody out); with a process-local cache, the database alone (a session must reach
@@ -159,6 +162,9 @@ if CACHES["default"]["BACKEND"] in LOCAL_CACHES:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 else:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The signed-in user from the cache (accounts/backends.py): only when the cache is shared, so that
+# a changed password or a deactivated account reaches every worker and node at once.
+AUTH_USER_CACHE = CACHES["default"]["BACKEND"] not in LOCAL_CACHES
 # Registration and password-reset e-mails per hour: to one address, and asked for by one client.
 ORGANISATION_SEARCH_PER_MINUTE = env.int("ORGANISATION_SEARCH_PER_MINUTE", default=120)
 ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60

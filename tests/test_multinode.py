@@ -371,6 +371,22 @@ def test_two_nodes_and_two_workers_share_only_database_broker_and_object_storage
         renderers = [w for w in ("worker-1", "worker-2") if "letters.tasks.issue_receipt" in cluster.log(w, tail=None)]
         assert renderers, "no worker took the receipt task"
 
+        # A password changed on A ends the applicant's other session on B at once (the signed-in user
+        # is cached in the shared Redis, accounts/backends.py) and keeps the session that changed it.
+        other_device = requests.Session()
+        log_in(other_device, node_b, seed["applicant"], seed["password"])
+        assert other_device.get(f"{node_b}/portal/", timeout=HTTP_TIMEOUT, allow_redirects=False).status_code == 200
+        new_password = "Ein neues Passwort für den Fristtag 2026"
+        changed = post(
+            applicant,
+            node_a,
+            "/konto/passwort/aendern/",
+            {"old_password": seed["password"], "new_password1": new_password, "new_password2": new_password},
+        )
+        assert changed.status_code == 302, changed.status_code
+        assert other_device.get(f"{node_b}/portal/", timeout=HTTP_TIMEOUT, allow_redirects=False).status_code == 302
+        assert applicant.get(f"{node_b}/portal/", timeout=HTTP_TIMEOUT, allow_redirects=False).status_code == 200
+
         # The academy's colleague releases the proposed award on B; the addressee downloads on A.
         staff = requests.Session()
         log_in_staff(staff, node_b, seed["releaser"], seed["password"], seed["releaser_totp_key"])

@@ -114,16 +114,21 @@ def test_the_beat_intervals_come_from_the_environment():
     assert schedule["delivery-failure-report"]["schedule"] == 3600
 
 
-def test_sessions_in_redis_backed_cached_db_when_a_cache_url_names_redis():
-    values = _settings_under({**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1"}, "CACHES", "SESSION_ENGINE")
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+def test_sessions_and_the_signed_in_user_in_redis_when_a_cache_url_names_redis():
+    values = _settings_under(
+        {**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1"}, "CACHES", "SESSION_ENGINE", "AUTH_USER_CACHE"
+    )
+    assert values["CACHES"]["default"]["BACKEND"] == "foerderportal.redis_cache.RedisCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert values["AUTH_USER_CACHE"] is True
 
 
-def test_sessions_in_the_database_alone_without_a_shared_cache():
-    values = _settings_under(PRODUCTION, "CACHES", "SESSION_ENGINE")
+def test_sessions_and_users_from_the_database_alone_without_a_shared_cache():
+    """A process-local cache cannot carry a changed password or a deactivation to the other workers."""
+    values = _settings_under(PRODUCTION, "CACHES", "SESSION_ENGINE", "AUTH_USER_CACHE")
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert values["AUTH_USER_CACHE"] is False
 
 
 def test_embedded_sqlite_waits_for_the_write_lock_instead_of_failing():

@@ -154,7 +154,7 @@ def log_in(context, live_server, user):
     from tests.twofactor import TwoFactorClient
 
     client = TwoFactorClient()  # staff: also past the second factor, as after the real login
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.CachedUserBackend")
     context.add_cookies(
         [
             {

@@ -1,0 +1,79 @@
+"""Answers in the shared cache under a generation (foerderportal.caching): a change retires them at once,
+even an answer computed before the change and stored after it; a cache outage costs only the computation."""
+
+import pytest
+from django.core.cache import cache
+
+from foerderportal import caching
+
+pytestmark = pytest.mark.django_db
+
+KEY, GENERATION = "test-answer", "test-answer:generation"
+
+
+class Source:
+    """The database stand-in: counts how often the answer is computed."""
+
+    def __init__(self, value):
+        self.value, self.calls = value, 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.value
+
+
+def test_the_answer_is_computed_once_and_then_read_from_the_cache():
+    source = Source("erste Antwort")
+    assert caching.read_through(KEY, GENERATION, source, 60) == "erste Antwort"
+    assert caching.read_through(KEY, GENERATION, source, 60) == "erste Antwort"
+    assert source.calls == 1
+    cache.clear()  # a flushed cache costs only the computation
+    assert caching.read_through(KEY, GENERATION, source, 60) == "erste Antwort"
+    assert source.calls == 2
+
+
+def test_a_falsy_answer_is_cached_too():
+    source = Source(None)
+    caching.read_through(KEY, GENERATION, source, 60)
+    assert caching.read_through(KEY, GENERATION, source, 60) is None
+    assert source.calls == 1
+
+
+def test_a_change_retires_the_answer_at_once():
+    source = Source("alt")
+    caching.read_through(KEY, GENERATION, source, 60)
+    source.value = "neu"
+    caching.retire(GENERATION)
+    assert caching.read_through(KEY, GENERATION, source, 60) == "neu"
+
+
+def test_an_old_answer_stored_after_the_change_does_not_count():
+    """A request read the database before the change committed and stores its answer afterwards."""
+    caching.read_through(KEY, GENERATION, Source("egal"), 60)
+    old_generation = cache.get(GENERATION)
+    caching.retire(GENERATION)
+    cache.set(KEY, (old_generation, "veraltet"), 60)  # the late write of the slow request
+    assert caching.read_through(KEY, GENERATION, Source("aktuell"), 60) == "aktuell"
+
+
+def test_the_generation_is_renewed_again_after_the_commit(django_capture_on_commit_callbacks):
+    """Between the change and its commit, another request may still read the old row and store it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        caching.retire(GENERATION)
+        inside = cache.get(GENERATION)
+        caching.read_through(KEY, GENERATION, Source("vor dem Commit gelesen"), 60)
+    assert cache.get(GENERATION) != inside
+    assert caching.read_through(KEY, GENERATION, Source("nach dem Commit"), 60) == "nach dem Commit"
+
+
+def test_a_cache_outage_costs_the_computation_and_fails_nothing(monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis antwortet nicht")
+
+    for method in ("get", "get_many", "set", "add"):
+        monkeypatch.setattr(cache, method, down)
+    source = Source("aus der Datenbank")
+    assert caching.read_through(KEY, GENERATION, source, 60) == "aus der Datenbank"
+    assert caching.read_through(KEY, GENERATION, source, 60) == "aus der Datenbank"
+    assert source.calls == 2
+    caching.retire(GENERATION)  # a save must not fail because the cache is down
