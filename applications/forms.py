@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +93,7 @@ def staff_hours_field():
     )
 
 
+@functools.cache  # one class per section, built once: building a ModelForm class costs more than the form
 def section_form_class(section):
     """A ModelForm for one section; every field is optional in a draft."""
     widgets = {
