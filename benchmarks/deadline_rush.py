@@ -12,8 +12,8 @@ repository's gunicorn.conf.py, one Celery worker):
    session created on the server where a login leaves it (the database and, with a shared cache,
    the cache; the cookies are handed to the client: no logins, so the login throttling never sees
    the benchmark);
-2. starts gunicorn (``-c gunicorn.conf.py``) and one Celery worker (``nice`` 19: a separate worker
-   machine would not compete with the web tier) against Redis (``--broker-url``, default db 7;
+2. starts gunicorn (``-c gunicorn.conf.py``) and one Celery worker (``nice`` 19 and ``SCHED_IDLE``:
+   a separate worker machine would not compete with the web tier) against Redis (``--broker-url``, default db 7;
    ``--cache-url``, default db 8: sessions and limits; both are flushed first);
 3. per rate (default 10 and 20 journeys per second): the rush's load shape (journeys of four
    requests, one after the other, started at the rate) first against a one-query page
@@ -241,7 +241,7 @@ def seed(count):
             session_data=store.encode(
                 {
                     "_auth_user_id": str(user.pk),
-                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_backend": "accounts.backends.CachedUserBackend",
                     "_auth_user_hash": user.get_session_auth_hash(),
                 }
             ),
@@ -276,7 +276,9 @@ def start(command, env, log, *, nice=0):
     Linux with autogroup scheduling (the default on desktop and many server kernels) shares the CPU
     fairly between sessions first, and a process's own nice value counts only within its session:
     a niced worker in a session of its own would still take an equal share from the web tier. The
-    session's autogroup is niced as well, so the worker really gets only what the others leave.
+    session's autogroup is niced as well, and the process runs under ``SCHED_IDLE`` where Linux has
+    it: a niced task still keeps the CPU until its time slice ends when a web request wakes up, an
+    idle-class one is preempted at once. So the worker really gets only what the others leave.
     """
 
     def lower_priority():
@@ -286,6 +288,11 @@ def start(command, env, log, *, nice=0):
                 Path("/proc/self/autogroup").write_text(str(nice))
             except OSError:  # no autogroup (not Linux, or a kernel without it): the nice value suffices
                 pass
+            if hasattr(os, "SCHED_IDLE"):
+                try:
+                    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+                except OSError:
+                    pass
 
     return subprocess.Popen(
         command,
@@ -633,7 +640,7 @@ def main():
         gunicorn_settings = {k: v for k, v in env.items() if k.startswith("GUNICORN_") and "LOG" not in k}
         print(
             f"gunicorn -c gunicorn.conf.py {gunicorn_settings or ''} auf {base}; "
-            f"Celery-Worker (nice 19, {args.worker_concurrency} Prozesse); {os.cpu_count()} Kerne"
+            f"Celery-Worker (nice 19, SCHED_IDLE, {args.worker_concurrency} Prozesse); {os.cpu_count()} Kerne"
         )
 
         errors = 0
