@@ -1,6 +1,6 @@
 """What an applicant page costs in one process, without HTTP: CPU time and queries per request.
 
-    .venv/bin/python benchmarks/page_cost.py [--drafts 60] [--requests 100] [--rounds 5]
+    .venv/bin/python benchmarks/page_cost.py [--drafts 60] [--requests 20] [--rounds 25]
 
 The deadline-rush benchmark measures pages under load, where queueing, the worker and the
 network blur the page's own cost; this one asks only "how much work is a page": production
@@ -9,8 +9,9 @@ database (PostgreSQL when DATABASE_URL names one, else a temporary SQLite file) 
 seeds it (``deadline_rush.seed``: drafts of members with logged-in sessions), the cache of
 ``CACHE_URL`` (process memory when unset). Each page is requested ``--requests`` times through
 Django's test client (one client, the sessions' cookies swapped: no new handler per request),
-after a warm-up that fills the session and navigation caches; the figure is the lowest CPU time
-(``time.process_time``) per request of ``--rounds`` rounds, so a busy machine distorts it less.
+after a warm-up that fills the session, user and navigation caches; the pages take turns in each
+of ``--rounds`` rounds, and the figure is the lowest CPU time (``time.process_time``) per request
+of a page's rounds, so a busy machine, or one whose speed drifts, distorts it less.
 The one-query page is the reference: each page's CPU time is printed against it.
 """
 
@@ -33,8 +34,10 @@ ONE_QUERY_PAGE = "/leichte-sprache/"
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--drafts", type=int, default=60, help="drafts (half are submitted for the receipt page)")
-    parser.add_argument("--requests", type=int, default=100, help="requests per page and round")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per page (the lowest counts)")
+    parser.add_argument("--requests", type=int, default=20, help="requests per page and round")
+    parser.add_argument(
+        "--rounds", type=int, default=25, help="rounds; the pages take turns in each (the lowest counts)"
+    )
     return parser.parse_args()
 
 
@@ -103,26 +106,30 @@ def main():
         }
         print(f"{description}: {len(drafts)} Anträge ({half} eingereicht); {args.rounds} × {args.requests} Abrufe")
         print(f"{'Seite':<12}{'CPU ms':>8}{'Abfragen':>10}{'gegen Ein-Abfrage-Seite':>26}")
-        reference = None
+        queries = {}
         for name, request in pages.items():
-            for i in range(max(half, 10)):  # warm: every session and navigation answer in the cache
+            for i in range(max(half, 10)):  # warm: every session, user and navigation answer in the cache
                 request(i)
-            queries = []  # counted at the cursor: the log is reset when each request starts
+            counted = queries[name] = []  # counted at the cursor: the log is reset when each request starts
 
-            def count(execute, sql, params, many, context, queries=queries):
-                queries.append(sql)
+            def count(execute, sql, params, many, context, counted=counted):
+                counted.append(sql)
                 return execute(sql, params, many, context)
 
             with connection.execute_wrapper(count):
                 request(1)
-            best = float("inf")
-            for _round in range(args.rounds):
+        # The pages take turns within each round: a machine whose speed drifts (a shared host)
+        # then slows the reference and the pages alike, instead of whichever page ran at the time.
+        best = dict.fromkeys(pages, float("inf"))
+        for _round in range(args.rounds):
+            for name, request in pages.items():
                 started = time.process_time()
                 for i in range(args.requests):
                     request(i)
-                best = min(best, (time.process_time() - started) / args.requests * 1000)
-            reference = reference or best
-            print(f"{name:<12}{best:>8.2f}{len(queries):>10}{best / reference:>25.1f}x")
+                best[name] = min(best[name], (time.process_time() - started) / args.requests * 1000)
+        reference = best["one-query"]
+        for name in pages:
+            print(f"{name:<12}{best[name]:>8.2f}{len(queries[name]):>10}{best[name] / reference:>25.1f}x")
     finally:
         drop_database()
         shutil.rmtree(workdir, ignore_errors=True)
