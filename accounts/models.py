@@ -85,6 +85,14 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def get_session_auth_hash(self):
+        # The signed-in user from the cache (accounts/backends.py) comes without the password hash,
+        # which stays out of the cache, but with the session hash it yields; once the password is
+        # read (a password check or change loads it from the database) it counts again.
+        if "password" not in self.__dict__ and "_session_auth_hash" in self.__dict__:
+            return self._session_auth_hash
+        return super().get_session_auth_hash()
+
     @property
     def has_notification_consent(self) -> bool:
         return self.notification_consent_at is not None

@@ -50,10 +50,12 @@ def _new_generation(generation_key, generation_timeout):
     try:
         cache.set(generation_key, uuid4().hex, timeout=generation_timeout)
     except Exception:
-        logger.warning("Cache nicht erreichbar: Generation %s nicht erneuert", generation_key, exc_info=True)
+        # An error, not a warning: until the entries' timeout, readers may get the outdated answer.
+        logger.error("Cache nicht erreichbar: Generation %s nicht erneuert", generation_key, exc_info=True)
 
 
 def retire(generation_key, generation_timeout=None):
     """Every answer stored under ``generation_key``'s generation is outdated: now and after the commit."""
     _new_generation(generation_key, generation_timeout)
-    transaction.on_commit(partial(_new_generation, generation_key, generation_timeout))
+    # robust: a failing callback registered earlier in the transaction must not skip this one.
+    transaction.on_commit(partial(_new_generation, generation_key, generation_timeout), robust=True)

@@ -1,11 +1,11 @@
-"""Django's Redis cache with one redis-py client per connection pool instead of one per call.
+"""Django's Redis cache reusing its redis-py client instead of building one per call.
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` object for every cache call
 (it copies about 170 response callbacks each time), and a portal page makes several (the session,
 the signed-in user, the navigation): about a tenth of a millisecond each, for nothing. A client
 is thread-safe and holds no connection of its own (the pool does, and the pool notices a fork),
-so one per pool serves every call of the process. Django's comment on ``get_client`` invites
-such a custom client.
+so one per pool serves every call. (Django keeps a cache object per thread, so that is one client
+per thread.) Django's comment on ``get_client`` invites such a custom client.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache

@@ -136,6 +136,9 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     # Django's ModelBackend whose get_user reads the signed-in user from the shared cache.
     "accounts.backends.CachedUserBackend",
+    # Only for sessions from before the cached backend (accounts.backends.LEGACY_BACKEND): remove
+    # once they have expired. It never checks a password (CachedUserBackend refuses first).
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,7 +156,7 @@ EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_DAYS", default=3) * 60 
 # production uses Redis so all workers and nodes share it.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "foerderportal.redis_cache.RedisCache"  # one client per pool, not per call
+    CACHES["default"]["BACKEND"] = "foerderportal.redis_cache.RedisCache"  # its client reused, not one per call
 LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
 # Sessions: read from the shared cache, written through to the database (a flushed or restarted
 # Redis logs nobody out); with a process-local cache, the database alone (a session must reach
@@ -162,9 +165,13 @@ if CACHES["default"]["BACKEND"] in LOCAL_CACHES:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 else:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# The signed-in user from the cache (accounts/backends.py): only when the cache is shared, so that
-# a changed password or a deactivated account reaches every worker and node at once.
-AUTH_USER_CACHE = CACHES["default"]["BACKEND"] not in LOCAL_CACHES
+# The signed-in user from the cache (accounts/backends.py): only when the cache is shared by every
+# worker and node (not process memory, not a file cache), so that a changed password or a
+# deactivated account reaches all of them at once; AUTH_USER_CACHE=false switches it off.
+AUTH_USER_CACHE = CACHES["default"]["BACKEND"] not in (
+    *LOCAL_CACHES,
+    "django.core.cache.backends.filebased.FileBasedCache",
+) and env.bool("AUTH_USER_CACHE", default=True)
 # Registration and password-reset e-mails per hour: to one address, and asked for by one client.
 ORGANISATION_SEARCH_PER_MINUTE = env.int("ORGANISATION_SEARCH_PER_MINUTE", default=120)
 ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60

@@ -129,6 +129,12 @@ def test_sessions_and_users_from_the_database_alone_without_a_shared_cache():
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     assert values["AUTH_USER_CACHE"] is False
+    # A file cache is not shared across nodes; operators may also keep users out of Redis.
+    assert _settings_under({**PRODUCTION, "CACHE_URL": "filecache:///tmp/fp-cache"}, "AUTH_USER_CACHE") == {
+        "AUTH_USER_CACHE": False
+    }
+    switched_off = {**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1", "AUTH_USER_CACHE": "false"}
+    assert _settings_under(switched_off, "AUTH_USER_CACHE") == {"AUTH_USER_CACHE": False}
 
 
 def test_embedded_sqlite_waits_for_the_write_lock_instead_of_failing():
