@@ -8,8 +8,17 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Anträge und Organisationen")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from foerderportal import hooks
 
-        from . import services
+        from . import selectors, services
+        from .models import FundingRound, Programme
 
         hooks.account_verified.connect(services.announce_membership_requests)
+        # The cached open rounds (selectors.open_rounds) change with these.
+        for model in (FundingRound, Programme):
+            for signal, name in ((post_save, "save"), (post_delete, "delete")):
+                signal.connect(
+                    selectors.forget_open_rounds, sender=model, dispatch_uid=f"open-rounds-{name}-{model.__name__}"
+                )

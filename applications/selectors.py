@@ -4,7 +4,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from foerderportal import hooks
+from foerderportal import caching, hooks
 
 from .models import Application, Attachment, FundingRound, Membership, Organisation
 
@@ -52,9 +52,35 @@ def applications_for_user(user):
     ).select_related("organisation", "funding_round")
 
 
+OPEN_ROUNDS_KEY = "open-rounds"
+OPEN_ROUNDS_GENERATION = "open-rounds:generation"
+# At most this long may a round changed past the signals (raw SQL) show as before.
+OPEN_ROUNDS_SECONDS = 10 * 60
+
+
+def _rounds_not_closed(now):
+    rounds = FundingRound.objects.exclude(pk__in=FundingRound.objects.closed_at(now).values("pk"))
+    return now, list(rounds.select_related("programme").order_by("deadline"))
+
+
 def open_rounds(now=None):
+    """Rounds accepting applications at ``now``, by deadline: a list.
+
+    Asked by every dashboard and the home page, changed by the academy a few times a year: the
+    rounds not yet closed come from the shared cache (a saved or deleted round or programme
+    retires them, ``forget_open_rounds``), and ``now`` picks the open ones among them."""
     now = now or timezone.now()
-    return FundingRound.objects.open_at(now).select_related("programme").order_by("deadline")
+    computed_at, rounds = caching.read_through(
+        OPEN_ROUNDS_KEY, OPEN_ROUNDS_GENERATION, lambda: _rounds_not_closed(now), OPEN_ROUNDS_SECONDS
+    )
+    if now < computed_at:  # asked about an earlier moment: a round closed since may have been open
+        computed_at, rounds = _rounds_not_closed(now)
+    return [funding_round for funding_round in rounds if funding_round.accepts_submissions_at(now)]
+
+
+def forget_open_rounds(**kwargs):
+    """Signal receiver: a round or a programme was saved or deleted."""
+    caching.retire(OPEN_ROUNDS_GENERATION)
 
 
 def applicant_document_prefetches():
