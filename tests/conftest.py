@@ -43,6 +43,19 @@ def require_service(reason):
     pytest.skip(f"{reason} (skipped outside CI; set DATABASE_URL=postgres://postgres@127.0.0.1:5432/foerderportal)")
 
 
+@pytest.fixture
+def redis_url():
+    """A running Redis (the worker test's broker, database 15 unless the environment names another)."""
+    import redis
+
+    url = os.environ.get("CELERY_WORKER_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        require_service(f"needs Redis at {url} ({error})")
+    return url
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # The mail limits (accounts.limits) count in the cache; each test starts with none counted.

@@ -6,14 +6,11 @@ caller with the READINESS_TOKEN.
 """
 
 import json
-import os
 
 import pytest
-import redis
 from django.db import connections
 
 from foerderportal import health
-from tests.conftest import require_service
 from tests.object_storage import free_port
 
 pytestmark = pytest.mark.django_db
@@ -36,17 +33,6 @@ def closed_broker(settings):
     """Celery configured with a Redis broker on a port where nothing listens (a stopped Redis)."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
-
-
-@pytest.fixture
-def redis_url():
-    """A running Redis (only connected to, nothing written): the worker test's broker."""
-    url = os.environ.get("CELERY_WORKER_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        require_service(f"needs Redis at {url} ({error})")
-    return url
 
 
 def _details(client, **headers):

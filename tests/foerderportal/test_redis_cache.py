@@ -1,23 +1,14 @@
 """The Redis cache (foerderportal.redis_cache): Django's, with one redis-py client per pool instead of
 one per call; against a real Redis."""
 
-import os
-
 import pytest
-import redis
 
 from foerderportal.redis_cache import RedisCache
-from tests.conftest import require_service
 
 
 @pytest.fixture
-def redis_cache():
-    url = os.environ.get("CELERY_WORKER_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        require_service(f"needs Redis at {url} ({error})")
-    cache = RedisCache(url, {"KEY_PREFIX": "test-redis-cache"})
+def redis_cache(redis_url):
+    cache = RedisCache(redis_url, {"KEY_PREFIX": "test-redis-cache"})
     yield cache
     cache.delete_many(["sitzung", "zähler", "eins", "zwei"])
 
