@@ -25,8 +25,12 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # Behind the reverse proxy, which keeps its own connections to the clients.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 # Workers are replaced now and then (a slow leak cannot grow forever), not all at once (jitter).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+# Rarely: a replaced worker is gone mid-rush, and its clients' open connections move to the other
+# worker, which then carries the load alone for a while. With 2,000 (± 200) both workers of a node
+# were replaced within seconds of each other every 50 s at 20 submissions per second, and the
+# submit p95 went from 58 ms to 0.4-2 s (README, "Deadline day on one machine").
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 10000))
 # Import Django once in the master; the workers fork with it loaded (faster start, shared memory).
 # No connection is opened at import time, so none is shared across the fork.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"

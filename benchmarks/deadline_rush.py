@@ -484,6 +484,12 @@ async def run_rate(base, rate, journeys, drafts_for_reference, args, sections):
     return recorder, submitted, rush_started, last_submit, rush_ended
 
 
+def worker_boots(workdir):
+    """Workers gunicorn has started so far (its log says "Booting worker with pid" for each)."""
+    log = workdir / "gunicorn.log"
+    return log.read_text(encoding="utf-8", errors="replace").count("Booting worker") if log.exists() else 0
+
+
 def report_rate(rate, journeys, recorder, submitted, rush_started, last_submit):
     print(f"\n== {rate:g} Einreichungen pro Sekunde angeboten, {len(journeys)} Abläufe ==")
     print(f"{'Schritt':<12}{'Anzahl':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'Fehler':>8}")
@@ -661,10 +667,13 @@ def main():
             journeys = drafts[offset : offset + part]
             later = drafts[offset + part :] or journeys
             offset += part
+            booted = worker_boots(workdir)
             recorder, submitted, rush_started, last_submit, rush_end = asyncio.run(
                 run_rate(base, rate, journeys, later, args, [section.slug for section in SECTIONS])
             )
             errors += report_rate(rate, journeys, recorder, submitted, rush_started, last_submit)
+            # A worker replaced mid-rush (max_requests) hands its load to the others for a while.
+            print(f"gunicorn-Worker ersetzt während dieser Rate: {worker_boots(workdir) - booted}")
             journeyed += [pk for pk, _session in journeys]
 
         drained, at_end, expected = wait_for_receipts(journeyed, args.drain_timeout)

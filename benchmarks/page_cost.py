@@ -38,6 +38,9 @@ def parse_args():
     parser.add_argument(
         "--rounds", type=int, default=25, help="rounds; the pages take turns in each (the lowest counts)"
     )
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="afterwards, profile PAGE with cProfile and print where its time goes"
+    )
     return parser.parse_args()
 
 
@@ -130,10 +133,27 @@ def main():
         reference = best["one-query"]
         for name in pages:
             print(f"{name:<12}{best[name]:>8.2f}{len(queries[name]):>10}{best[name] / reference:>25.1f}x")
+        if args.profile:
+            profile(pages[args.profile], args.requests * args.rounds)
     finally:
         drop_database()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def profile(request, count):
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(count):
+        request(i)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    print(f"\n{count} Abrufe; Funktionsaufrufe je Abruf: {stats.total_calls / count:,.0f}")
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":

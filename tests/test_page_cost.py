@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_page_cost_benchmark_runs_and_its_reference_is_a_one_query_page():
     unset = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL"}
     result = subprocess.run(
-        [sys.executable, "benchmarks/page_cost.py", "--drafts=4", "--requests=2", "--rounds=1"],
+        [sys.executable, "benchmarks/page_cost.py", "--drafts=4", "--requests=2", "--rounds=1", "--profile=section"],
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if k not in unset},
         capture_output=True,
@@ -29,3 +29,4 @@ def test_page_cost_benchmark_runs_and_its_reference_is_a_one_query_page():
     # shared cache); the dashboard without the navigation's and the open rounds' queries, cached
     # by the warm-up.
     assert rows == {"one-query": "1", "section": "3", "overview": "4", "receipt": "5", "dashboard": "6"}
+    assert "Funktionsaufrufe je Abruf" in output and "cumulative" in output  # --profile
