@@ -13,12 +13,15 @@ class ApplicationsConfig(AppConfig):
         from foerderportal import hooks
 
         from . import selectors, services
-        from .models import FundingRound, Programme
+        from .models import FundingRound, Membership, Organisation, Programme
 
         hooks.account_verified.connect(services.announce_membership_requests)
-        # The cached open rounds (selectors.open_rounds) change with these.
-        for model in (FundingRound, Programme):
-            for signal, name in ((post_save, "save"), (post_delete, "delete")):
-                signal.connect(
-                    selectors.forget_open_rounds, sender=model, dispatch_uid=f"open-rounds-{name}-{model.__name__}"
-                )
+        # The cached open rounds (selectors.open_rounds) and memberships (selectors.memberships_of)
+        # change with these.
+        for receiver, uid, models in (
+            (selectors.forget_open_rounds, "open-rounds", (FundingRound, Programme)),
+            (selectors.forget_memberships, "memberships", (Membership, Organisation)),
+        ):
+            for model in models:
+                for signal, name in ((post_save, "save"), (post_delete, "delete")):
+                    signal.connect(receiver, sender=model, dispatch_uid=f"{uid}-{name}-{model.__name__}")

@@ -1,5 +1,6 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -138,9 +139,27 @@ def applications_with_documents(user):
     )
 
 
+MEMBERSHIPS_GENERATION = "memberships:generation"
+# At most this long may a membership changed past the signals (raw SQL) show as before.
+MEMBERSHIPS_SECONDS = 10 * 60
+
+
 def memberships_of(user):
-    """The user's memberships with their organisations; each with ``waiting``: the colleagues' requests
-    to join that organisation (what a confirmed member may decide, see ``pending_memberships_for``)."""
+    """The user's memberships with their organisations, by name: a list. Each with ``waiting``: the
+    colleagues' requests to join that organisation (what a confirmed member may decide, see
+    ``pending_memberships_for``).
+
+    Shown on every dashboard, changed rarely: with a shared cache the list comes from there, and
+    any saved or deleted membership or organisation retires every user's (``forget_memberships``).
+    Only what is shown: the permission checks (``confirmed_organisations``) always ask the database."""
+    if not settings.CACHE_IS_SHARED:  # a process-local cache would not learn of a change elsewhere
+        return _memberships_of(user)
+    return caching.read_through(
+        f"memberships:user:{user.pk}", MEMBERSHIPS_GENERATION, lambda: _memberships_of(user), MEMBERSHIPS_SECONDS
+    )
+
+
+def _memberships_of(user):
     waiting = (
         _colleagues_requests(user)
         .filter(organisation=OuterRef("organisation"))
@@ -149,12 +168,17 @@ def memberships_of(user):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return (
+    return list(
         Membership.objects.filter(user=user)
         .select_related("organisation")
         .annotate(waiting=Coalesce(Subquery(waiting), 0))
         .order_by("organisation__name")
     )
+
+
+def forget_memberships(**kwargs):
+    """Signal receiver: a membership or an organisation was saved or deleted."""
+    caching.retire(MEMBERSHIPS_GENERATION)
 
 
 def _colleagues_requests(user):

@@ -165,13 +165,16 @@ if CACHES["default"]["BACKEND"] in LOCAL_CACHES:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 else:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# The signed-in user from the cache (accounts/backends.py): only when the cache is shared by every
-# worker and node (not process memory, not a file cache), so that a changed password or a
-# deactivated account reaches all of them at once; AUTH_USER_CACHE=false switches it off.
-AUTH_USER_CACHE = CACHES["default"]["BACKEND"] not in (
+# Shared by every worker and node (not process memory, not a file cache): only then may answers
+# that a change must retire everywhere at once be kept in it (foerderportal/caching.py).
+CACHE_IS_SHARED = CACHES["default"]["BACKEND"] not in (
     *LOCAL_CACHES,
     "django.core.cache.backends.filebased.FileBasedCache",
-) and env.bool("AUTH_USER_CACHE", default=True)
+)
+# The signed-in user from the cache (accounts/backends.py): only with a shared cache, so that a
+# changed password or a deactivated account reaches all workers at once; AUTH_USER_CACHE=false
+# switches it off.
+AUTH_USER_CACHE = CACHE_IS_SHARED and env.bool("AUTH_USER_CACHE", default=True)
 # Registration and password-reset e-mails per hour: to one address, and asked for by one client.
 ORGANISATION_SEARCH_PER_MINUTE = env.int("ORGANISATION_SEARCH_PER_MINUTE", default=120)
 ACCOUNT_MAIL_LIMIT_WINDOW = 60 * 60

@@ -116,23 +116,29 @@ def test_the_beat_intervals_come_from_the_environment():
 
 def test_sessions_and_the_signed_in_user_in_redis_when_a_cache_url_names_redis():
     values = _settings_under(
-        {**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1"}, "CACHES", "SESSION_ENGINE", "AUTH_USER_CACHE"
+        {**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1"},
+        "CACHES",
+        "SESSION_ENGINE",
+        "AUTH_USER_CACHE",
+        "CACHE_IS_SHARED",
     )
     assert values["CACHES"]["default"]["BACKEND"] == "foerderportal.redis_cache.RedisCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert values["AUTH_USER_CACHE"] is True
+    assert values["CACHE_IS_SHARED"] is True  # the dashboard's memberships from the cache too
 
 
 def test_sessions_and_users_from_the_database_alone_without_a_shared_cache():
     """A process-local cache cannot carry a changed password or a deactivation to the other workers."""
-    values = _settings_under(PRODUCTION, "CACHES", "SESSION_ENGINE", "AUTH_USER_CACHE")
+    values = _settings_under(PRODUCTION, "CACHES", "SESSION_ENGINE", "AUTH_USER_CACHE", "CACHE_IS_SHARED")
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     assert values["AUTH_USER_CACHE"] is False
+    assert values["CACHE_IS_SHARED"] is False
     # A file cache is not shared across nodes; operators may also keep users out of Redis.
-    assert _settings_under({**PRODUCTION, "CACHE_URL": "filecache:///tmp/fp-cache"}, "AUTH_USER_CACHE") == {
-        "AUTH_USER_CACHE": False
-    }
+    assert _settings_under(
+        {**PRODUCTION, "CACHE_URL": "filecache:///tmp/fp-cache"}, "AUTH_USER_CACHE", "CACHE_IS_SHARED"
+    ) == {"AUTH_USER_CACHE": False, "CACHE_IS_SHARED": False}
     switched_off = {**PRODUCTION, "CACHE_URL": "redis://redis.internal:6379/1", "AUTH_USER_CACHE": "false"}
     assert _settings_under(switched_off, "AUTH_USER_CACHE") == {"AUTH_USER_CACHE": False}
 
