@@ -10,8 +10,8 @@ repository's gunicorn.conf.py, one Celery worker):
    collects the static files into a temporary folder, and seeds one open round with N organisations,
    each with a confirmed member, a complete draft (with its resolution attached) and a logged-in
    session created on the server where a login and its landing page leave it (the session in the
-   database and, with a shared cache, the session, the signed-in user and the navigation's answer
-   in the cache; the cookies are handed to the client: no logins, so the login throttling never
+   database and, with a shared cache, the session, the signed-in user, the navigation's answer
+   and the memberships in the cache; the cookies are handed to the client: no logins, so the login throttling never
    sees the benchmark);
 2. starts gunicorn (``-c gunicorn.conf.py``) and one Celery worker (``nice`` 19 and ``SCHED_IDLE``:
    a separate worker machine would not compete with the web tier) against Redis (``--broker-url``, default db 7;
@@ -260,14 +260,18 @@ def seed(count):
             settings.SESSION_COOKIE_AGE,
         )
         # ... and what the landing page after the login (the dashboard) leaves in the cache: the
-        # signed-in user and the navigation's answer, through the same code the pages use.
+        # signed-in user, the navigation's answer and the memberships, through the same code the
+        # pages use.
         from django.contrib.auth import load_backend
 
+        from applications.selectors import memberships_of
         from facilitation.navigation import shows_facilitation_nav
 
         backend = load_backend("accounts.backends.CachedUserBackend")
         for user in users:
-            shows_facilitation_nav(backend.get_user(user.pk))
+            signed_in = backend.get_user(user.pk)
+            shows_facilitation_nav(signed_in)
+            memberships_of(signed_in)
     return [(application.pk, session.session_key) for application, session in zip(applications, sessions, strict=True)]
 
 
