@@ -130,11 +130,31 @@ def applications_with_resolution_flag(user):
     return applications_for_user(user).annotate(has_resolution=Exists(resolution))
 
 
+# What the receipt shows of an application, its organisation, round and submitter (the section
+# texts and the password hash stay in the database).
+RECEIPT_FIELDS = (
+    "status",
+    "reference_number",
+    "submitted_at",
+    "funding_round_id",
+    "organisation_id",
+    "submitted_by_id",
+    "organisation__name",
+    "organisation__kind",
+    "organisation__key",
+    "funding_round__name",
+    "submitted_by__first_name",
+    "submitted_by__last_name",
+    "submitted_by__email",
+)
+
+
 def applications_with_documents(user):
     """The user's applications with their attachments and released documents (the receipt page)."""
     return (
         applications_with_attachments(user)
         .select_related("submitted_by")
+        .only(*RECEIPT_FIELDS)
         .prefetch_related(*applicant_document_prefetches())
     )
 

@@ -18,14 +18,28 @@ def issue_decision_letter_on_commit(*, decision):
     transaction.on_commit(lambda: tasks.issue_decision_letter.delay(decision_id), robust=True)
 
 
+# What the applicant's pages show of a released letter: its link, kind, date, whether it corrects
+# another, and its notification state (Letter.notification); not the file's name, hash or note.
+APPLICANT_LETTER_FIELDS = (
+    "application_id",
+    "kind",
+    "status",
+    "supersedes_id",
+    "released_at",
+    "notified_at",
+    "postal_dispatch",
+    "other_notified_on",
+)
+
+
 def released_letters_prefetch():
     return [
         Prefetch(
             "letters",
             # With the first download that notified: the dashboard shows each letter's notification state.
-            queryset=selectors.with_notification(Letter.objects.filter(status=Letter.Status.RELEASED)).order_by(
-                "released_at", "pk"
-            ),
+            queryset=selectors.with_notification(
+                Letter.objects.filter(status=Letter.Status.RELEASED).only(*APPLICANT_LETTER_FIELDS)
+            ).order_by("released_at", "pk"),
             to_attr="released_letters",
         )
     ]

@@ -148,3 +148,26 @@ def test_receipt_page_links_its_pdf_once_released(client, application):
     page = client.get(url).content.decode()
     assert f'<a href="{reverse("letters:download", args=[receipt.pk])}">' in page
     assert "Eingangsbestätigung als PDF herunterladen" in page
+
+
+def test_the_receipt_page_reads_its_letters_without_a_query_per_document(client, application, award, academy):
+    """The letters come with only the fields the page shows, so nothing deferred is read per letter
+    (the application's own fields: tests/applications/test_query_counts.py); the submitter comes
+    without the password hash."""
+    client.force_login(application.member)
+    url = reverse("applications:receipt", args=[application.pk])
+    client.get(url)  # the navigation's answer is cached from here on
+    with CaptureQueriesContext(connection) as without_letters:
+        client.get(url)
+    receipt = services.issue_receipt(application_id=application.pk)
+    decision_letter = services.issue_decision_letter(decision_id=award.pk)
+    services.issue_correction(letter=decision_letter, by=academy, note="Anschrift berichtigt")
+    with CaptureQueriesContext(connection) as with_letters:
+        page = client.get(url).content.decode()
+    assert page.count("Eingangsbestätigung als PDF herunterladen") == 1
+    assert reverse("letters:download", args=[receipt.pk]) in page
+    assert application.organisation.name in page and application.reference_number in page
+    assert str(application.submitted_by) in page
+    assert len(with_letters) == len(without_letters)
+    page_queries = [q["sql"] for q in with_letters.captured_queries if 'FROM "applications_application"' in q["sql"]]
+    assert page_queries and not any('"password"' in sql for sql in page_queries)
