@@ -24,11 +24,13 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # Behind the reverse proxy, which keeps its own connections to the clients.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
-# Workers are replaced now and then (a slow leak cannot grow forever), not all at once (jitter).
-# Rarely: a replaced worker is gone mid-rush, and its clients' open connections move to the other
-# worker, which then carries the load alone for a while. With 2,000 (± 200) both workers of a node
-# were replaced within seconds of each other every 50 s at 20 submissions per second, and the
-# submit p95 went from 58 ms to 0.4-2 s (README, "Deadline day on one machine").
+# Workers are replaced now and then (a slow leak cannot grow forever), each after its own number of
+# requests (max_requests plus a random 0 to jitter), so the workers of a node go apart.
+# A replaced worker's clients reconnect to the others, which carry its load until the new one
+# has its share: with the former 2,000 to 2,200 both workers of a node were replaced within
+# seconds of each other every ~50 s at 20 submissions per second, and the submit p95 went from
+# 58 ms to 0.4-2 s (README, "Deadline day on one machine"). Now, at a sustained 40-50 requests
+# per second and worker, a worker is replaced every 7-12 minutes, the two of a node minutes apart.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 10000))
 # Import Django once in the master; the workers fork with it loaded (faster start, shared memory).

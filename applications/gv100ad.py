@@ -71,6 +71,7 @@ from dataclasses import dataclass, replace
 from django.db import transaction
 from django.utils import timezone
 
+from . import selectors
 from .models import Organisation, OrganisationKind
 
 BW = "08"
@@ -359,4 +360,6 @@ def import_gv100ad(lines: Iterable[str], *, deactivate_missing=False) -> ImportR
             Organisation.objects.bulk_update(
                 to_update, ["key", "is_active", "updated_at", *SYNCED_FIELDS], batch_size=500
             )
+            # bulk_update sends no post_save: the dashboards' cached memberships show the names.
+            selectors.forget_memberships()
     return ImportResult(created=len(to_create), updated=len(to_update), unchanged=unchanged, skipped=skipped)

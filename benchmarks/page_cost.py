@@ -39,7 +39,9 @@ def parse_args():
         "--rounds", type=int, default=25, help="rounds; the pages take turns in each (the lowest counts)"
     )
     parser.add_argument(
-        "--profile", metavar="PAGE", help="afterwards, profile PAGE with cProfile and print where its time goes"
+        "--profile",
+        choices=("one-query", "section", "overview", "receipt", "dashboard"),
+        help="afterwards, profile this page with cProfile and print where its time goes",
     )
     return parser.parse_args()
 

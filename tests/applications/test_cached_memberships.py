@@ -1,7 +1,7 @@
 """The memberships on the dashboard (selectors.memberships_of): with a shared cache read from there
 after the first request, and still never out of date: a request, a decision, a renamed or deleted
-organisation shows at once. With a process-local cache (another worker would not learn of the
-change) they always come from the database."""
+organisation (also by the municipal register's import) shows at once. With a process-local cache
+(another worker would not learn of the change) they always come from the database."""
 
 import pytest
 from django.db import connection
@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications import selectors, services
+from applications.gv100ad import import_gv100ad
 from applications.models import Membership
+from tests.applications.test_gv100ad import sample_lines
 from tests.factories import FundingRoundFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,14 @@ def test_a_renamed_or_deleted_organisation_and_a_deleted_membership_show_at_once
     assert [m.organisation.name for m in membership_queries(member.user)[0]] == ["Ulm"]
     member.organisation.delete()
     assert membership_queries(member.user)[0] == []
+
+
+def test_the_municipal_register_import_retires_them_too(shared_cache):
+    """The GV100AD import updates organisations in bulk, past the signals."""
+    member = MembershipFactory(organisation__key="08116076", organisation__name="Alter Name")
+    assert membership_queries(member.user)[0][0].organisation.name == "Alter Name"
+    import_gv100ad(sample_lines())
+    assert membership_queries(member.user)[0][0].organisation.name == "Aichwald"
 
 
 def test_a_confirmed_member_gets_the_start_button_on_the_next_dashboard(shared_cache, client):
