@@ -1,6 +1,5 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
-from django.conf import settings
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -75,7 +74,7 @@ def open_rounds(now=None):
         OPEN_ROUNDS_KEY, OPEN_ROUNDS_GENERATION, lambda: _rounds_not_closed(now), OPEN_ROUNDS_SECONDS
     )
     if now < computed_at:  # asked about an earlier moment: a round closed since may have been open
-        computed_at, rounds = _rounds_not_closed(now)
+        _, rounds = _rounds_not_closed(now)
     return [funding_round for funding_round in rounds if funding_round.accepts_submissions_at(now)]
 
 
@@ -172,10 +171,12 @@ def memberships_of(user):
     Shown on every dashboard, changed rarely: with a shared cache the list comes from there, and
     any saved or deleted membership or organisation retires every user's (``forget_memberships``).
     Only what is shown: the permission checks (``confirmed_organisations``) always ask the database."""
-    if not settings.CACHE_IS_SHARED:  # a process-local cache would not learn of a change elsewhere
-        return _memberships_of(user)
     return caching.read_through(
-        f"memberships:user:{user.pk}", MEMBERSHIPS_GENERATION, lambda: _memberships_of(user), MEMBERSHIPS_SECONDS
+        f"memberships:user:{user.pk}",
+        MEMBERSHIPS_GENERATION,
+        lambda: _memberships_of(user),
+        MEMBERSHIPS_SECONDS,
+        shared_only=True,  # a member confirmed on one worker must see the start button on any
     )
 
 

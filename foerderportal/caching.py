@@ -14,14 +14,20 @@ import logging
 from functools import partial
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
-def read_through(key, generation_key, compute, timeout, generation_timeout=None):
-    """The answer stored under ``key`` for the current generation, else ``compute()``, stored."""
+def read_through(key, generation_key, compute, timeout, generation_timeout=None, *, shared_only=False):
+    """The answer stored under ``key`` for the current generation, else ``compute()``, stored.
+
+    ``shared_only``: keep it only in a cache every worker and node shares (``CACHE_IS_SHARED``),
+    for answers that must not be seen outdated for a while elsewhere; else always ``compute()``."""
+    if shared_only and not settings.CACHE_IS_SHARED:
+        return compute()
     try:
         found = cache.get_many([generation_key, key])
         generation = found.get(generation_key)

@@ -32,6 +32,18 @@ def test_the_answer_is_computed_once_and_then_read_from_the_cache():
     assert source.calls == 2
 
 
+def test_shared_only_answers_stay_out_of_a_process_local_cache(settings):
+    source = Source("erste Antwort")
+    settings.CACHE_IS_SHARED = False
+    caching.read_through(KEY, GENERATION, source, 60, shared_only=True)
+    caching.read_through(KEY, GENERATION, source, 60, shared_only=True)
+    assert source.calls == 2 and cache.get(KEY) is None
+    settings.CACHE_IS_SHARED = True
+    caching.read_through(KEY, GENERATION, source, 60, shared_only=True)
+    caching.read_through(KEY, GENERATION, source, 60, shared_only=True)
+    assert source.calls == 3
+
+
 def test_a_falsy_answer_is_cached_too():
     source = Source(None)
     caching.read_through(KEY, GENERATION, source, 60)
