@@ -332,6 +332,8 @@ CELERY_BEAT_SCHEDULE = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's widget templates, the plain ones written in Python (the same output, a fraction of the time).
+FORM_RENDERER = "foerderportal.form_renderer.FormRenderer"
 
 # Security: secure by default outside development; `manage.py check --deploy` stays clean.
 SESSION_COOKIE_HTTPONLY = True
