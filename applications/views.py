@@ -4,6 +4,7 @@ Every object is looked up through a selector scoped to the user's confirmed
 memberships, so another organisation's object answers 404.
 """
 
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -176,12 +178,7 @@ def overview(request, pk):
             "checklist": items,
             "missing": [i for i in items if not i.done],
             "sections": [
-                {
-                    "section": s,
-                    "values": [
-                        (application._meta.get_field(f).verbose_name, _display(application, f)) for f in s.fields
-                    ],
-                }
+                {"section": s, "values": [(label, _display(application, f)) for f, label in _labels(s)]}
                 for s in SECTIONS
             ],
             "navigation": _navigation(application, "overview", items),
@@ -193,6 +190,12 @@ def overview(request, pk):
             "withdraw_form": WithdrawForm(),
         },
     )
+
+
+@functools.cache  # the portal speaks German only (LANGUAGES): the labels are the same on every request
+def _labels(section):
+    """A section's fields with their labels as the overview prints them (first letter capital)."""
+    return [(name, capfirst(str(Application._meta.get_field(name).verbose_name))) for name in section.fields]
 
 
 def _display(application, field):
