@@ -82,7 +82,8 @@ def field_markup(field):
             flatatt({"id": f"{field.auto_id}_helptext"}) if field.auto_id else "",
             mark_safe(field.help_text),  # noqa: S308 - developer-written text, rendered unescaped by Django too
         )
-    css = f" {field.css_classes()}" if field.css_classes() else ""
+    css_classes = field.css_classes()
+    css = f" {css_classes}" if css_classes else ""
     return format_html(
         '<div id="div_{}" class="mb-3{}">{}{}{}{}</div>',
         field.auto_id,
