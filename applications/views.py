@@ -192,10 +192,11 @@ def overview(request, pk):
     )
 
 
-@functools.cache  # the portal speaks German only (LANGUAGES): the labels are the same on every request
+@functools.cache
 def _labels(section):
-    """A section's fields with their labels as the overview prints them (first letter capital)."""
-    return [(name, capfirst(str(Application._meta.get_field(name).verbose_name))) for name in section.fields]
+    """A section's fields with their labels as the overview prints them (first letter capital;
+    still lazy, so each request translates them into its own language)."""
+    return [(name, capfirst(Application._meta.get_field(name).verbose_name)) for name in section.fields]
 
 
 def _display(application, field):

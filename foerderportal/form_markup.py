@@ -29,8 +29,9 @@ SPECIAL_WIDGETS = (
 
 
 def supports(form):
-    """Whether every visible field of ``form`` has a plain widget (input, text area, select)."""
-    return all(_plain(field.field.widget) for field in form.visible_fields())
+    """Whether every visible field of ``form`` has a plain widget (input, text area, select) and
+    none renders a second, hidden input with its initial value (``show_hidden_initial``)."""
+    return all(_plain(field.field.widget) and not field.field.show_hidden_initial for field in form.visible_fields())
 
 
 def _plain(widget):

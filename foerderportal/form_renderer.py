@@ -5,8 +5,10 @@ Every input, text area and select of every form is rendered through a template o
 the application renders up to nine of them on every request. For the templates below, this
 renderer writes the identical string from the same widget context, with Django's own escaping,
 localisation and filters; ``tests/foerderportal/test_form_renderer.py`` proves the output equal,
-character for character, for every widget type and state the portal uses. A template that an
-installed app overrides (found anywhere but in Django's own folder) is rendered as before.
+character for character, for every widget type and state the portal uses. Django's template
+renderer reads its own folder before any app's, so these templates cannot be overridden under it;
+a widget context that a template would treat in a way not written here (a callable value, which
+templates call) is rendered by the template.
 """
 
 from pathlib import Path
@@ -75,14 +77,6 @@ def _select(widget):
     return "".join(parts)
 
 
-def _select_options_are_plain(widget):
-    return all(
-        option["template_name"] == WIDGETS + "select_option.html"
-        for _name, choices, _index in widget["optgroups"]
-        for option in choices
-    )
-
-
 def _templates_that_include_input():
     """Django's widget templates that are nothing but ``{% include "…/input.html" %}``."""
     folder = DJANGO_FORM_TEMPLATES / WIDGETS
@@ -94,26 +88,24 @@ WRITERS = {INPUT: _input, WIDGETS + "textarea.html": _textarea, WIDGETS + "selec
 WRITERS.update(dict.fromkeys(_templates_that_include_input(), _input))
 
 
+def _written_like_the_template(widget):
+    """Whether nothing in the context is callable (a template would call it) and, for a select,
+    every option uses Django's option template."""
+    values = [widget["value"], *widget["attrs"].values()]
+    for _name, choices, _index in widget.get("optgroups", ()):
+        for option in choices:
+            if option["template_name"] != WIDGETS + "select_option.html":
+                return False
+            values.extend((option["value"], option["label"], *option["attrs"].values()))
+    return not any(callable(value) for value in values)
+
+
 class FormRenderer(DjangoTemplates):
     """``FORM_RENDERER``: Django's template renderer, the plain widgets written in Python."""
-
-    def __init__(self):
-        self._own = {}  # template name -> does it (and input.html) come from Django's folder?
-
-    def _is_djangos(self, template_name):
-        own = self._own.get(template_name)
-        if own is None:
-            names = {template_name, INPUT} if WRITERS[template_name] is _input else {template_name}
-            own = self._own[template_name] = all(
-                Path(self.get_template(name).origin.name).resolve().is_relative_to(DJANGO_FORM_TEMPLATES)
-                for name in names
-            )
-        return own
 
     def render(self, template_name, context, request=None):
         write = WRITERS.get(template_name)
         widget = context.get("widget") if write is not None and len(context) == 1 else None
-        if widget is not None and self._is_djangos(template_name):
-            if write is not _select or _select_options_are_plain(widget):
-                return write(widget)
+        if widget is not None and _written_like_the_template(widget):
+            return write(widget)
         return super().render(template_name, context, request)

@@ -59,6 +59,9 @@ WIDGET_CASES = [
     ),
     (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
     (forms.NullBooleanSelect(), True),
+    # Templates call callables: such a context is left to the template.
+    (forms.TextInput(attrs={"data-x": lambda: "aufgerufen"}), "x"),
+    (forms.Select(choices=[("a", lambda: "aufgerufen")]), "a"),
 ]
 
 
