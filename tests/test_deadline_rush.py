@@ -69,4 +69,6 @@ def test_deadline_rush_benchmark_runs_and_its_checks_hold():
     for step in ("one-query", "section", "overview", "submit", "receipt", "dashboard"):
         assert f"\n{step} " in output
     assert "Fehler: 0" in output
+    assert output.count("Ein-Abfrage-Seite nach Stelle im Ablauf (p50): 1. ") == 2
+    assert output.count("Median gegen die Ein-Abfrage-Seite an derselben Stelle: overview ") == 2
     assert output.count("gunicorn-Worker ersetzt während dieser Rate: 0") == 2  # 2 rates, none recycled
