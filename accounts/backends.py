@@ -70,6 +70,8 @@ class CachedUserBackend(ModelBackend):
     def get_user(self, user_id):
         if not settings.AUTH_USER_CACHE:
             return super().get_user(user_id)
+        # One round trip for the user and what every page of a signed-in user asks the cache.
+        caching.read_ahead([(_entry_key(user_id), _generation_key(user_id)), *caching.user_pairs(user_id)])
         user = caching.read_through(
             _entry_key(user_id), _generation_key(user_id), lambda: _load(user_id), ENTRY_SECONDS, ENTRY_SECONDS
         )

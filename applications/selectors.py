@@ -1,5 +1,6 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -163,6 +164,19 @@ MEMBERSHIPS_GENERATION = "memberships:generation"
 MEMBERSHIPS_SECONDS = 10 * 60
 
 
+def _memberships_key(user):
+    return f"memberships:user:{user.pk}"
+
+
+def read_dashboard_ahead(user):
+    """The dashboard's cached answers (open rounds and, with a shared cache, the memberships) in one
+    round trip (``foerderportal.caching.read_ahead``)."""
+    pairs = [(OPEN_ROUNDS_KEY, OPEN_ROUNDS_GENERATION)]
+    if settings.CACHE_IS_SHARED:
+        pairs.append((_memberships_key(user), MEMBERSHIPS_GENERATION))
+    caching.read_ahead(pairs)
+
+
 def memberships_of(user):
     """The user's memberships with their organisations, by name: a list. Each with ``waiting``: the
     colleagues' requests to join that organisation (what a confirmed member may decide, see
@@ -172,7 +186,7 @@ def memberships_of(user):
     any saved or deleted membership or organisation retires every user's (``forget_memberships``).
     Only what is shown: the permission checks (``confirmed_organisations``) always ask the database."""
     return caching.read_through(
-        f"memberships:user:{user.pk}",
+        _memberships_key(user),
         MEMBERSHIPS_GENERATION,
         lambda: _memberships_of(user),
         MEMBERSHIPS_SECONDS,

@@ -55,6 +55,7 @@ def home(request):
 @login_required
 def dashboard(request):
     now = timezone.now()
+    selectors.read_dashboard_ahead(request.user)
     memberships = list(selectors.memberships_of(request.user))
     confirmed = [m.organisation for m in memberships if m.status == Membership.Status.CONFIRMED]
     applications = list(selectors.dashboard_applications(request.user))

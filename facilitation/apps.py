@@ -11,12 +11,14 @@ class FacilitationConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from applications.models import Membership
-        from foerderportal import hooks
+        from foerderportal import caching, hooks
 
         from . import navigation, services
         from .models import Facilitation, Facilitator
 
         hooks.application_awarded.connect(services.create_facilitation_on_award)
+        # Asked on every page of a signed-in user: read in the user's round trip to the cache.
+        caching.read_with_user(navigation.read_with_user)
         # The cached answer to "show the Prozessbegleitung link?" (navigation.py) changes with these.
         for model in (Facilitation, Facilitator, Membership):
             post_save.connect(

@@ -32,6 +32,11 @@ def _has_facilitation(user):
     ).exists()
 
 
+def read_with_user(user_pk):
+    """The answer's entry, read ahead with the signed-in user (``foerderportal.caching.read_with_user``)."""
+    return [(_entry_key(user_pk), GENERATION_KEY)]
+
+
 def shows_facilitation_nav(user):
     """True for academy staff, moderators with a facilitation and members of a facilitated organisation."""
     if not user.is_authenticated:

@@ -8,8 +8,17 @@ change that made it wrong, and a lost or flushed cache costs only the computatio
 
 A cache that is down never fails a page or a save: the answer then comes from ``compute`` (the
 database), and a generation that could not be renewed leaves entries living at most their timeout.
+
+Reading ahead: each answer costs a round trip to the cache (about 0.3 ms of a request's CPU with
+Redis). A request that knows what it will ask for fetches those entries in one round trip
+(``read_ahead``; the signed-in user takes the answers every page of a signed-in user reads along,
+``read_with_user``), and ``read_through`` then takes its entry from there, once. The entries
+belong to the request that read them (a context variable, emptied when a request starts and
+ends); a ``retire`` in the same request drops them. Outside a request (a task, a command) nothing
+is read ahead.
 """
 
+import contextvars
 import logging
 from functools import partial
 from uuid import uuid4
@@ -21,6 +30,59 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
+# The entries this request has read ahead: {key: (generation_key, what the cache answered for both)}.
+_read_ahead = contextvars.ContextVar("foerderportal_read_ahead", default=None)
+# Providers of (key, generation_key) pairs read with the signed-in user (``read_with_user``).
+_with_user = []
+
+
+def request_started(**kwargs):
+    """Signal receiver (``foerderportal.apps``): a request starts with nothing read ahead."""
+    _read_ahead.set({})
+
+
+def request_finished(**kwargs):
+    """Signal receiver: what a request read ahead ends with it (a thread serves many requests)."""
+    _read_ahead.set(None)
+
+
+def read_with_user(provider):
+    """Register ``provider(user_pk) -> [(key, generation_key), …]``: answers the pages of a signed-in
+    user ask for, read ahead in the user's round trip (``accounts.backends``)."""
+    _with_user.append(provider)
+    return provider
+
+
+def user_pairs(user_pk):
+    """The pairs the registered providers read along with the user ``user_pk``."""
+    return [pair for provider in _with_user for pair in provider(user_pk)]
+
+
+def read_ahead(pairs):
+    """Fetch the entries of ``pairs`` (``(key, generation_key)``, …) in one round trip, for the
+    ``read_through`` calls later in this request. Outside a request, and with a cache that does
+    not answer, nothing is fetched (each ``read_through`` then asks on its own)."""
+    stash = _read_ahead.get()
+    if stash is None:
+        return
+    pairs = [(key, generation_key) for key, generation_key in pairs if key not in stash]
+    if not pairs:
+        return
+    try:
+        found = cache.get_many([name for pair in pairs for name in pair])
+    except Exception:
+        logger.warning("Cache nicht erreichbar: nichts vorausgelesen", exc_info=True)
+        return
+    for key, generation_key in pairs:
+        stash[key] = (generation_key, {name: found[name] for name in (generation_key, key) if name in found})
+
+
+def _take_read_ahead(key, generation_key):
+    stash = _read_ahead.get()
+    entry = stash.pop(key, None) if stash else None
+    return entry[1] if entry is not None and entry[0] == generation_key else None
+
+
 def read_through(key, generation_key, compute, timeout, generation_timeout=None, *, shared_only=False):
     """The answer stored under ``key`` for the current generation, else ``compute()``, stored.
 
@@ -29,7 +91,9 @@ def read_through(key, generation_key, compute, timeout, generation_timeout=None,
     if shared_only and not settings.CACHE_IS_SHARED:
         return compute()
     try:
-        found = cache.get_many([generation_key, key])
+        found = _take_read_ahead(key, generation_key)
+        if found is None:
+            found = cache.get_many([generation_key, key])
         generation = found.get(generation_key)
         if generation is None:
             # First use, or the cache lost it: a fresh generation, so no surviving entry matches
@@ -62,6 +126,10 @@ def _new_generation(generation_key, generation_timeout):
 
 def retire(generation_key, generation_timeout=None):
     """Every answer stored under ``generation_key``'s generation is outdated: now and after the commit."""
+    stash = _read_ahead.get()
+    if stash:  # what this request read ahead under the old generation is not used any more
+        for key in [key for key, (generation, _found) in stash.items() if generation == generation_key]:
+            del stash[key]
     _new_generation(generation_key, generation_timeout)
     # robust: a failing callback registered earlier in the transaction must not skip this one.
     transaction.on_commit(partial(_new_generation, generation_key, generation_timeout), robust=True)

@@ -2,7 +2,7 @@
 even an answer computed before the change and stored after it; a cache outage costs only the computation."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from foerderportal import caching
 
@@ -89,3 +89,83 @@ def test_a_cache_outage_costs_the_computation_and_fails_nothing(monkeypatch):
     assert caching.read_through(KEY, GENERATION, source, 60) == "aus der Datenbank"
     assert source.calls == 2
     caching.retire(GENERATION)  # a save must not fail because the cache is down
+
+
+class RoundTrips:
+    """Counts the cache's reads (``get`` and ``get_many``: each one round trip to Redis)."""
+
+    def __init__(self, monkeypatch):
+        self.reads, self.depth = [], 0
+        backend = caches["default"]
+        for name in ("get", "get_many"):
+            original = getattr(backend, name)
+            monkeypatch.setattr(backend, name, self._counting(name, original))
+
+    def _counting(self, name, original):
+        def read(*args, **kwargs):
+            if not self.depth:  # the memory cache's get_many calls its get: one read
+                self.reads.append(name)
+            self.depth += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.depth -= 1
+
+        return read
+
+
+@pytest.fixture
+def in_a_request():
+    caching.request_started()
+    yield
+    caching.request_finished()
+
+
+OTHER, OTHER_GENERATION = "other-answer", "other-answer:generation"
+
+
+def test_answers_read_ahead_cost_one_round_trip_and_are_used_once(monkeypatch, in_a_request):
+    first, other = Source("erste"), Source("zweite")
+    caching.read_through(KEY, GENERATION, first, 60)  # stored, as by an earlier request
+    caching.read_through(OTHER, OTHER_GENERATION, other, 60)
+    trips = RoundTrips(monkeypatch)
+    caching.read_ahead([(KEY, GENERATION), (OTHER, OTHER_GENERATION)])
+    assert caching.read_through(KEY, GENERATION, first, 60) == "erste"
+    assert caching.read_through(OTHER, OTHER_GENERATION, other, 60) == "zweite"
+    assert trips.reads == ["get_many"] and first.calls == other.calls == 1
+    caching.read_through(KEY, GENERATION, first, 60)  # used once: a second ask goes to the cache
+    assert trips.reads == ["get_many", "get_many"]
+
+
+def test_an_answer_retired_in_the_request_is_not_taken_from_what_was_read_ahead(in_a_request):
+    source = Source("alt")
+    caching.read_through(KEY, GENERATION, source, 60)
+    caching.read_ahead([(KEY, GENERATION)])
+    source.value = "neu"
+    caching.retire(GENERATION)
+    assert caching.read_through(KEY, GENERATION, source, 60) == "neu"
+
+
+def test_nothing_is_read_ahead_outside_a_request_or_after_it(monkeypatch, in_a_request):
+    source = Source("Antwort")
+    caching.read_through(KEY, GENERATION, source, 60)
+    caching.request_finished()  # a task, a command, or the thread's next request
+    trips = RoundTrips(monkeypatch)
+    caching.read_ahead([(KEY, GENERATION)])
+    assert trips.reads == []
+    caching.read_ahead([(KEY, GENERATION)])
+    caching.request_started()
+    assert caching.read_through(KEY, GENERATION, source, 60) == "Antwort"
+    assert trips.reads == ["get_many"]  # nothing carried over into the new request
+
+
+def test_a_cache_that_does_not_answer_the_read_ahead_costs_nothing(monkeypatch, in_a_request, caplog):
+    source = Source("aus der Datenbank")
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis antwortet nicht")
+
+    monkeypatch.setattr(caches["default"], "get_many", down)
+    caching.read_ahead([(KEY, GENERATION)])
+    assert "nichts vorausgelesen" in caplog.text
+    assert caching.read_through(KEY, GENERATION, source, 60) == "aus der Datenbank"
