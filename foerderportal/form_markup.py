@@ -110,3 +110,23 @@ def form_fields(form):
         )
     parts.extend(conditional_escape(field) if field.is_hidden else field_markup(field) for field in form)
     return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+def checkbox_markup(field, spacing=""):
+    """One check box of a form written out as the applicant pages show it (Bootstrap's form-check):
+    the label, the help text tied to it, ``required`` from the field; ``spacing``: extra classes."""
+    auto_id = field.auto_id
+    help_text = field.help_text
+    return format_html(
+        '<div class="form-check{}"><input type="checkbox" class="form-check-input" name="{}" id="{}"{}{}{}>'
+        '<label class="form-check-label" for="{}">{}</label>{}</div>',
+        f" {spacing}" if spacing else "",
+        field.html_name,
+        auto_id,
+        format_html(' aria-describedby="{}_helptext"', auto_id) if help_text else "",
+        mark_safe(" checked") if field.value() else "",
+        mark_safe(" required") if field.field.required else "",
+        auto_id,
+        field.label,
+        format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id, help_text) if help_text else "",
+    )

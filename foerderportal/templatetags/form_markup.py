@@ -13,3 +13,9 @@ register = template.Library()
 @register.filter
 def bootstrap_fields(form):
     return form_markup.form_fields(form) if form_markup.supports(form) else as_crispy_form(form)
+
+
+@register.filter
+def checkbox(field, spacing=""):
+    """``{{ form.field|checkbox:"mb-2" }}``: one check box in Bootstrap's form-check markup."""
+    return form_markup.checkbox_markup(field, spacing)
