@@ -2,6 +2,7 @@
 loop was a measurable share of the page (the overview is opened on every step of deadline day)."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -28,4 +29,55 @@ def answers(sections):
             )
             for item in sections
         )
+    )
+
+
+@register.simple_tag
+def section_nav(application, navigation, current=""):
+    """The steps of an application: its sections (``navigation``: the view's list of
+    ``{"slug", "title", "done", "current"}``), the attachments and the overview; ``current`` is
+    "attachments" or "overview" on those pages."""
+    current_page = mark_safe(' aria-current="page"')
+    done = format_html(
+        '<span class="visually-hidden">{}</span><span aria-hidden="true"> ✓</span>', gettext("(vollständig)")
+    )
+    # One reverse for the sections' addresses: they differ only in the slug (a URL segment).
+    placeholder = "section-slug"
+    address = reverse("applications:section", args=[application.pk, placeholder])
+    steps = [
+        format_html(
+            '<li class="list-group-item{}"><a href="{}"{}>{}</a>{}</li>',
+            " active" if item["current"] else "",
+            address.replace(placeholder, item["slug"]),
+            current_page if item["current"] else "",
+            item["title"],
+            done if item["done"] else "",
+        )
+        for item in navigation
+    ]
+    for page, title in (("attachments", gettext("Anlagen")), ("overview", gettext("Übersicht und Einreichen"))):
+        steps.append(
+            format_html(
+                '<li class="list-group-item{}"><a href="{}"{}>{}</a></li>',
+                " active" if current == page else "",
+                reverse(f"applications:{page}", args=[application.pk]),
+                current_page if current == page else "",
+                title,
+            )
+        )
+    return format_html(
+        '<nav aria-label="{}" class="section-nav mb-4"><ol class="list-group list-group-numbered">{}</ol></nav>',
+        gettext("Abschnitte des Antrags"),
+        mark_safe("".join(steps)),  # noqa: S308 - each step is escaped by format_html
+    )
+
+
+@register.filter
+def checklist_items(checklist):
+    """The overview's checklist: one ``<li>`` per item, done or missing (said for screen readers)."""
+    done, missing = gettext("erledigt"), gettext("fehlt noch")
+    return format_html_join(
+        "",
+        '<li class="{}">{}<span class="visually-hidden">: {}</span></li>',
+        (("done", item.label, done) if item.done else ("missing", item.label, missing) for item in checklist),
     )

@@ -1,20 +1,25 @@
 """The overview's answers and check boxes written in Python (``applicant_pages.answers``,
 ``form_markup.checkbox``): the markup the former templates wrote, element for element."""
 
+from pathlib import Path
+
 import pytest
 from django import forms
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from accounts.forms import NotificationConsentForm
+from applications import services
 from applications.forms import SECTIONS, SubmitForm, WithdrawForm
-from applications.models import Organisation
+from applications.models import Application, Organisation
 from tests.foerderportal.test_form_markup import Markup
 
 TRICKY = '<script>alert("x")</script> & Ümlaut'
 
-# The templates these filters replace, as they were (templates/applications/overview.html and
-# templates/applications/_checkbox.html before the change).
+# The templates these filters and tags replace, as they were: the loops of
+# templates/applications/overview.html here, the removed includes in tests/data/former_templates.
+FORMER = Path(__file__).resolve().parent.parent / "data" / "former_templates"
 FORMER_ANSWERS = Template(
     """{% load i18n %}{% for item in sections %}
 <h3 class="h5 mt-3">{{ item.section.title }}</h3>
@@ -27,21 +32,50 @@ FORMER_ANSWERS = Template(
 </dl>
 {% endfor %}"""
 )
-FORMER_CHECKBOX = Template(
-    """<div class="form-check{% if spacing %} {{ spacing }}{% endif %}">
-    <input type="checkbox"
-           class="form-check-input"
-           name="{{ field.html_name }}"
-           id="{{ field.auto_id }}"
-           {% if field.help_text %}aria-describedby="{{ field.auto_id }}_helptext"{% endif %}
-           {% if field.value %}checked{% endif %}
-           {% if field.field.required %}required{% endif %}>
-    <label class="form-check-label" for="{{ field.auto_id }}">{{ field.label }}</label>
-    {% if field.help_text %}
-        <div id="{{ field.auto_id }}_helptext" class="form-text">{{ field.help_text }}</div>
-    {% endif %}
-</div>"""
+FORMER_CHECKBOX = Template((FORMER / "_checkbox.html").read_text(encoding="utf-8"))
+
+
+FORMER_NAV = Template((FORMER / "_nav.html").read_text(encoding="utf-8"))
+FORMER_CHECKLIST = Template(
+    """{% load i18n %}{% for item in checklist %}
+<li class="{% if item.done %}done{% else %}missing{% endif %}">{{ item.label }}<span class="visually-hidden">"""
+    """{% if item.done %}: {% translate "erledigt" %}{% else %}: {% translate "fehlt noch" %}{% endif %}</span></li>
+{% endfor %}"""
 )
+
+
+@pytest.mark.parametrize("current", ["", "attachments", "overview"])
+def test_the_section_navigation_is_written_as_the_template_wrote_it(current):
+    application = Application(pk=4711)
+    navigation = [
+        {"slug": s.slug, "title": s.title, "done": index % 2 == 0, "current": index == 1 and not current}
+        for index, s in enumerate(SECTIONS)
+    ]
+    context = {"application": application, "navigation": navigation, "current": current}
+    portal = Template("{% load applicant_pages %}{% section_nav application navigation current %}").render(
+        Context(context)
+    )
+    former = FORMER_NAV.render(Context(context))
+    assert Markup(portal).items == Markup(former).items
+    for section in SECTIONS:
+        assert f'href="{reverse("applications:section", args=[4711, section.slug])}"' in portal
+
+
+def test_the_checklist_is_written_as_the_template_wrote_it():
+    application = complete_draft()
+    checklist = services.checklist(application)
+    assert {item.done for item in checklist} == {True, False}
+    portal = Template("{% load applicant_pages %}{{ checklist|checklist_items }}").render(
+        Context({"checklist": checklist})
+    )
+    assert Markup(portal).items == Markup(FORMER_CHECKLIST.render(Context({"checklist": checklist}))).items
+
+
+def complete_draft():
+    """A draft with some of the checklist done: the contact, not the rest."""
+    application = Application(contact_name="Frau <Muster>", contact_email="muster@example.org")
+    application.has_resolution = False
+    return application
 
 
 def test_the_answers_are_written_as_the_template_wrote_them():
