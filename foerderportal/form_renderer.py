@@ -27,8 +27,8 @@ DJANGO_FORM_TEMPLATES = Path(forms.__file__).resolve().parent / "templates"
 CONTEXT = SimpleNamespace(autoescape=True, use_tz=None, use_l10n=None)
 
 
-def _value(value):
-    """``{{ value }}``."""
+def render_value(value):
+    """``{{ value }}``: a value as a template writes it (localised, escaped unless safe)."""
     return render_value_in_context(value, CONTEXT)
 
 
@@ -39,7 +39,7 @@ def _stringformat(value):
         text = "%s" % text  # noqa: UP031 - exactly the filter's formatting
     except (ValueError, TypeError):
         text = ""
-    return _value(mark_safe(text) if isinstance(value, SafeData) else text)
+    return render_value(mark_safe(text) if isinstance(value, SafeData) else text)
 
 
 def _attrs(attrs):
@@ -47,29 +47,31 @@ def _attrs(attrs):
     parts = []
     for name, value in attrs.items():
         if value is not False:
-            parts.append(f" {_value(name)}" if value is True else f' {_value(name)}="{_stringformat(value)}"')
+            name = render_value(name)
+            parts.append(f" {name}" if value is True else f' {name}="{_stringformat(value)}"')
     return "".join(parts)
 
 
 def _input(widget):
     value = f' value="{_stringformat(widget["value"])}"' if widget["value"] is not None else ""
-    return f'<input type="{_value(widget["type"])}" name="{_value(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+    kind, name = render_value(widget["type"]), render_value(widget["name"])
+    return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
 
 
 def _textarea(widget):
-    value = _value(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    value = render_value(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{render_value(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
 def _select(widget):
-    parts = [f'<select name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{render_value(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_value(group_name)}">')
+            parts.append(f'\n  <optgroup label="{render_value(group_name)}">')
         for option in group_choices:
             parts.append(
                 f'\n  <option value="{_stringformat(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_value(option['label'])}</option>\n"  # the option template's own line end
+                f"{render_value(option['label'])}</option>\n"  # the option template's own line end
             )
         if group_name:
             parts.append("\n  </optgroup>")

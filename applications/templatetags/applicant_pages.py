@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from foerderportal.form_renderer import render_value
+
 register = template.Library()
 
 
@@ -24,7 +26,8 @@ def answers(sections):
                 format_html_join(
                     "",
                     '<dt class="col-sm-4">{}</dt><dd class="col-sm-8 readonly-value">{}</dd>',
-                    ((label, none if value is None else value) for label, value in item["values"]),
+                    # render_value: a date or an amount as the template wrote it ("6. März 2020", "12,5")
+                    ((label, none if value is None else render_value(value)) for label, value in item["values"]),
                 ),
             )
             for item in sections

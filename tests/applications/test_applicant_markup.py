@@ -1,6 +1,8 @@
 """The overview's answers and check boxes written in Python (``applicant_pages.answers``,
 ``form_markup.checkbox``): the markup the former templates wrote, element for element."""
 
+import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -81,12 +83,14 @@ def complete_draft():
 def test_the_answers_are_written_as_the_template_wrote_them():
     sections = [
         {"section": SECTIONS[0], "values": [(gettext_lazy("Ansprechperson"), TRICKY), ("Funktion", None)]},
-        {"section": SECTIONS[5], "values": [("Personaleinsatz", "12,5"), ("Räume", "")]},
+        {"section": SECTIONS[4], "values": [("Datum des Beschlusses", datetime.date(2020, 3, 6))]},
+        {"section": SECTIONS[5], "values": [("Personaleinsatz", Decimal("12.5")), ("Räume", "")]},
     ]
     portal = Template("{% load applicant_pages %}{{ sections|answers }}").render(Context({"sections": sections}))
     former = FORMER_ANSWERS.render(Context({"sections": sections}))
     assert Markup(portal).items == Markup(former).items
     assert "&lt;script&gt;" in portal and "– keine Angabe –" in portal
+    assert "6. März 2020" in portal and "12,5" in portal
 
 
 class Agreement(forms.Form):
