@@ -6,6 +6,7 @@ and the apps' own filters call these.
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,8 +34,15 @@ def euro(value, *, empty="–"):
 
 def format_datetime(value, *, weekday=False):
     """``"6. März 2020, 23:59 Uhr"`` in German local time; with ``weekday``: ``"Freitag, 6. März 2020, 23:59 Uhr"``."""
+    return _format_datetime(value, weekday, timezone.get_current_timezone())
+
+
+# The same few moments (a round's deadline, on every dashboard and overview) are written again and
+# again; switching the language and formatting costs more than looking the text up.
+@lru_cache(maxsize=1024)
+def _format_datetime(value, weekday, time_zone):
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = timezone.localtime(value, time_zone)
     with override("de"):
         return date_format(value, "l, j. F Y, H:i" if weekday else "j. F Y, H:i") + " Uhr"
 

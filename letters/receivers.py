@@ -1,5 +1,7 @@
 """How letters reacts to the lower apps' hooks (connected in ``LettersConfig.ready``)."""
 
+import functools
+
 from django.db import transaction
 from django.db.models import Prefetch
 
@@ -32,14 +34,19 @@ APPLICANT_LETTER_FIELDS = (
 )
 
 
+@functools.cache
+def _released_letters_query():
+    """The query of the released letters, built once per process: the dashboard and the receipt
+    ask for it on every visit, and building its annotation costs several times copying it."""
+    # With the first download that notified: the dashboard shows each letter's notification state.
+    return (
+        selectors.with_notification(Letter.objects.filter(status=Letter.Status.RELEASED).only(*APPLICANT_LETTER_FIELDS))
+        .order_by("released_at", "pk")
+        .query
+    )
+
+
 def released_letters_prefetch():
-    return [
-        Prefetch(
-            "letters",
-            # With the first download that notified: the dashboard shows each letter's notification state.
-            queryset=selectors.with_notification(
-                Letter.objects.filter(status=Letter.Status.RELEASED).only(*APPLICANT_LETTER_FIELDS)
-            ).order_by("released_at", "pk"),
-            to_attr="released_letters",
-        )
-    ]
+    letters = Letter.objects.all()
+    letters.query = _released_letters_query().chain()  # a copy: the one built stays untouched
+    return [Prefetch("letters", queryset=letters, to_attr="released_letters")]

@@ -1,10 +1,12 @@
 """German amounts and times (foerderportal.formatting and ``{% load formatting %}``)."""
 
+import zoneinfo
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
 from foerderportal.formatting import euro, format_datetime, format_deadline, german_decimal
 
@@ -106,3 +108,11 @@ def test_german_decimal_field_refuses_ambiguous_input_in_german(typed):
     with pytest.raises(ValidationError) as error:
         GermanDecimalField(max_digits=12, decimal_places=2).clean(typed)
     assert "Bitte eine Zahl eingeben." in error.value.messages
+
+
+def test_a_formatted_moment_follows_the_active_time_zone_though_the_text_is_kept():
+    moment = datetime(2020, 3, 6, 22, 59, 59, tzinfo=UTC)
+    assert format_deadline(moment) == "Freitag, 6. März 2020, 23:59 Uhr"
+    with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
+        assert format_deadline(moment) == "Freitag, 6. März 2020, 17:59 Uhr"
+    assert format_deadline(moment) == "Freitag, 6. März 2020, 23:59 Uhr"

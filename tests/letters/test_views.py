@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Membership
-from letters import services
+from letters import receivers, services
 from letters.models import Letter
 from reviews.services import award_application
 from tests.factories import MembershipFactory, UserFactory, make_reviewer
@@ -82,6 +82,19 @@ def test_dashboard_lists_released_letters(client, application, award):
     assert reverse("letters:download", args=[receipt.pk]) in page
     assert reverse("letters:download", args=[letter.pk]) in page
     assert "Bescheid – Aufnahme in die Prozessbegleitung (PDF)" in page
+
+
+def test_the_released_letters_query_is_built_once_and_no_visit_changes_it(client, application, award):
+    """The query is built once per process (letters.receivers): each visit works on a copy, so one
+    organisation's letters never leak into the next visitor's."""
+    built = receivers._released_letters_query()
+    before = str(built)
+    download = reverse("letters:download", args=[services.issue_receipt(application_id=application.pk).pk])
+    client.force_login(application.member)
+    assert download in client.get(reverse("applications:dashboard")).content.decode()
+    client.force_login(MembershipFactory().user)
+    assert download not in client.get(reverse("applications:dashboard")).content.decode()
+    assert receivers._released_letters_query() is built and str(built) == before
 
 
 def test_the_dashboard_reads_letters_and_their_state_without_a_query_per_document(client, application, award):
