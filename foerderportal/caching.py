@@ -117,6 +117,12 @@ def read_through(key, generation_key, compute, timeout, generation_timeout=None,
 
 
 def _new_generation(generation_key, generation_timeout):
+    # What this request read ahead under the old generation is not used any more: now, and again
+    # after the commit (an entry read ahead in between may have been computed from uncommitted data).
+    stash = _read_ahead.get()
+    if stash:
+        for key in [key for key, (generation, _found) in stash.items() if generation == generation_key]:
+            del stash[key]
     try:
         cache.set(generation_key, uuid4().hex, timeout=generation_timeout)
     except Exception:
@@ -126,10 +132,6 @@ def _new_generation(generation_key, generation_timeout):
 
 def retire(generation_key, generation_timeout=None):
     """Every answer stored under ``generation_key``'s generation is outdated: now and after the commit."""
-    stash = _read_ahead.get()
-    if stash:  # what this request read ahead under the old generation is not used any more
-        for key in [key for key, (generation, _found) in stash.items() if generation == generation_key]:
-            del stash[key]
     _new_generation(generation_key, generation_timeout)
     # robust: a failing callback registered earlier in the transaction must not skip this one.
     transaction.on_commit(partial(_new_generation, generation_key, generation_timeout), robust=True)

@@ -37,7 +37,10 @@ APPLICANT_LETTER_FIELDS = (
 @functools.cache
 def _released_letters_query():
     """The query of the released letters, built once per process: the dashboard and the receipt
-    ask for it on every visit, and building its annotation costs several times copying it."""
+    ask for it on every visit, and building its annotation costs several times copying it.
+
+    Shared by the threads of a process, so it must hold no inner query (a Subquery or Exists):
+    compiling a copy would change that inner query in place (tests/letters/test_views.py)."""
     # With the first download that notified: the dashboard shows each letter's notification state.
     return (
         selectors.with_notification(Letter.objects.filter(status=Letter.Status.RELEASED).only(*APPLICANT_LETTER_FIELDS))

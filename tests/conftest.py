@@ -241,3 +241,13 @@ def post_confirmed(client, url, data=None, **kwargs):
     page = client.post(url, data or {})
     assert page.status_code == 200, page.status_code
     return client.post(url, confirmation_fields(page), **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_read_ahead_after_a_test():
+    """A test that leaves a streamed response unread never sends request_finished: what its request
+    read ahead from the cache must not reach the next test (foerderportal.caching)."""
+    yield
+    from foerderportal import caching
+
+    caching.request_finished()

@@ -46,12 +46,12 @@ def section_nav(application, navigation, current=""):
     )
     # One reverse for the sections' addresses: they differ only in the slug (a URL segment).
     placeholder = "section-slug"
-    address = reverse("applications:section", args=[application.pk, placeholder])
+    before, after = reverse("applications:section", args=[application.pk, placeholder]).rsplit(placeholder, 1)
     steps = [
         format_html(
             '<li class="list-group-item{}"><a href="{}"{}>{}</a>{}</li>',
             " active" if item["current"] else "",
-            address.replace(placeholder, item["slug"]),
+            f"{before}{item['slug']}{after}",
             current_page if item["current"] else "",
             item["title"],
             done if item["done"] else "",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from applications.forms import SECTIONS
 from facilitation.models import Facilitation
+from foerderportal import caching
 from tests.conftest import complete
 from tests.factories import ApplicationFactory, FundingRoundFactory, MembershipFactory
 from tests.foerderportal.test_caching import RoundTrips
@@ -51,6 +52,7 @@ def test_an_application_page_reads_the_user_and_the_navigation_in_one_round_trip
     ):
         trips, _response = reads(client, monkeypatch, url)
         assert trips == ["get_many"], url  # sessions live in the database in the tests
+        assert caching._read_ahead.get() is None  # what the request read ahead ended with it
 
 
 def test_the_dashboard_reads_its_cached_answers_in_two_round_trips(client, monkeypatch, member):

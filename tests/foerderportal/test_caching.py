@@ -169,3 +169,16 @@ def test_a_cache_that_does_not_answer_the_read_ahead_costs_nothing(monkeypatch, 
     caching.read_ahead([(KEY, GENERATION)])
     assert "nichts vorausgelesen" in caplog.text
     assert caching.read_through(KEY, GENERATION, source, 60) == "aus der Datenbank"
+
+
+def test_entries_read_ahead_between_a_change_and_its_commit_are_dropped_at_the_commit(
+    in_a_request, django_capture_on_commit_callbacks
+):
+    source = Source("alt")
+    caching.read_through(KEY, GENERATION, source, 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        caching.retire(GENERATION)
+        # Another request may store an answer from uncommitted data under the in-between generation.
+        caching.read_ahead([(KEY, GENERATION)])
+        assert KEY in caching._read_ahead.get()
+    assert KEY not in caching._read_ahead.get()

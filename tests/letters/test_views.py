@@ -97,6 +97,22 @@ def test_the_released_letters_query_is_built_once_and_no_visit_changes_it(client
     assert receivers._released_letters_query() is built and str(built) == before
 
 
+def test_the_released_letters_query_shared_by_threads_holds_no_inner_query():
+    """Compiling a copy changes an inner query (a Subquery, an Exists) in place: the query built once
+    per process must hold none (letters.receivers._released_letters_query)."""
+
+    def expressions(expression):
+        yield expression
+        for source in expression.get_source_expressions():
+            if source is not None:
+                yield from expressions(source)
+
+    built = receivers._released_letters_query()
+    found = [e for a in built.annotations.values() for e in expressions(a) if hasattr(e, "query")]
+    assert built.annotations and not found
+    assert not built.where.contains_over_clause and not any(hasattr(c, "query") for c in built.where.children)
+
+
 def test_the_dashboard_reads_letters_and_their_state_without_a_query_per_document(client, application, award):
     """The table's applications are loaded with only the fields it shows: nothing is read later per row."""
     client.force_login(application.member)
