@@ -160,11 +160,12 @@ def _application_page_for(request, pk):
     return get_object_or_404(selectors.applications_with_attachments(request.user), pk=pk)
 
 
-def _navigation(application, current, items=None):
+def _navigation(application, items=None):
+    """The sections with whether each is complete; the page says which step is current (section_nav)."""
     items = services.checklist(application) if items is None else items
-    done = {section.slug: all(i.done for i in items if i.section == section.slug) for section in SECTIONS}
-    done["attachments"] = all(i.done for i in items if i.section == "commitment")
-    return [{"slug": s.slug, "title": s.title, "done": done[s.slug], "current": s.slug == current} for s in SECTIONS]
+    return [
+        {"slug": s.slug, "title": s.title, "done": all(i.done for i in items if i.section == s.slug)} for s in SECTIONS
+    ]
 
 
 @login_required
@@ -182,7 +183,7 @@ def overview(request, pk):
                 {"section": s, "values": [(label, _display(application, f)) for f, label in _labels(s)]}
                 for s in SECTIONS
             ],
-            "navigation": _navigation(application, "overview", items),
+            "navigation": _navigation(application, items),
             "reopened_sections": [SECTIONS_BY_SLUG[slug] for slug in application.reopened_sections],
             "accepts": application.funding_round.accepts_submissions_at(timezone.now()),
             "deadline_text": format_deadline(application.funding_round.deadline),
@@ -258,7 +259,7 @@ def section(request, pk, section):
             "application": application,
             "section": current,
             "form": form,
-            "navigation": _navigation(application, current.slug),
+            "navigation": _navigation(application),
         },
     )
 
@@ -300,7 +301,7 @@ def attachments(request, pk):
             "form": form,
             "attachments": application.attachments.all(),
             "changeable_kinds": [value for value, _label in kinds],
-            "navigation": _navigation(application, "attachments"),
+            "navigation": _navigation(application),
         },
     )
 

@@ -36,10 +36,10 @@ def answers(sections):
 
 
 @register.simple_tag
-def section_nav(application, navigation, current=""):
+def section_nav(application, navigation, current):
     """The steps of an application: its sections (``navigation``: the view's list of
-    ``{"slug", "title", "done", "current"}``), the attachments and the overview; ``current`` is
-    "attachments" or "overview" on those pages."""
+    ``{"slug", "title", "done"}``), the attachments and the overview; ``current``: the step shown
+    (a section's slug, "attachments" or "overview")."""
     current_page = mark_safe(' aria-current="page"')
     done = format_html(
         '<span class="visually-hidden">{}</span><span aria-hidden="true"> ✓</span>', gettext("(vollständig)")
@@ -50,9 +50,9 @@ def section_nav(application, navigation, current=""):
     steps = [
         format_html(
             '<li class="list-group-item{}"><a href="{}"{}>{}</a>{}</li>',
-            " active" if item["current"] else "",
+            " active" if item["slug"] == current else "",
             f"{before}{item['slug']}{after}",
-            current_page if item["current"] else "",
+            current_page if item["slug"] == current else "",
             item["title"],
             done if item["done"] else "",
         )
