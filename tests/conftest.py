@@ -251,3 +251,11 @@ def _nothing_read_ahead_after_a_test():
     from foerderportal import caching
 
     caching.request_finished()
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """Production with Redis: a cache every worker shares, so the user and the memberships come from
+    it (``CACHE_IS_SHARED``, ``AUTH_USER_CACHE``); the test process's memory cache stands in for it."""
+    settings.CACHE_IS_SHARED = True
+    settings.AUTH_USER_CACHE = True

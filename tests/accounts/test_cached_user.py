@@ -25,12 +25,6 @@ PASSWORD = "Altes-Passwort-der-Gemeinde-1"
 NEW_PASSWORD = "Neues-Passwort-der-Gemeinde-2"
 
 
-@pytest.fixture
-def user_cache(settings):
-    # Production turns it on with a shared cache (Redis); one test process may use its own memory.
-    settings.AUTH_USER_CACHE = True
-
-
 def user_queries(client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(DASHBOARD)
@@ -38,7 +32,7 @@ def user_queries(client):
     return [q["sql"] for q in queries if 'FROM "accounts_user"' in q["sql"]]
 
 
-def test_the_user_is_read_once_and_then_from_the_cache(client, user_cache):
+def test_the_user_is_read_once_and_then_from_the_cache(client, shared_cache):
     client.force_login(MembershipFactory().user)
     assert len(user_queries(client)) == 1
     assert user_queries(client) == []
@@ -50,7 +44,7 @@ def test_without_a_shared_cache_every_request_reads_the_user(client):
     assert len(user_queries(client)) == 1
 
 
-def test_the_password_hash_never_reaches_the_cache(client, user_cache):
+def test_the_password_hash_never_reaches_the_cache(client, shared_cache):
     user = MembershipFactory().user
     client.force_login(user)
     user_queries(client)
@@ -60,7 +54,7 @@ def test_the_password_hash_never_reaches_the_cache(client, user_cache):
     assert cached.check_password("Sicheres-Passwort-1")  # the factory's password, loaded when asked for
 
 
-def test_a_password_changed_in_one_session_ends_the_others_at_once(client, user_cache):
+def test_a_password_changed_in_one_session_ends_the_others_at_once(client, shared_cache):
     user = MembershipFactory(user=UserFactory(password=PASSWORD)).user
     other_device = TwoFactorClient()
     for device in (client, other_device):
@@ -77,7 +71,7 @@ def test_a_password_changed_in_one_session_ends_the_others_at_once(client, user_
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_a_deactivated_account_is_refused_on_its_next_request(client, user_cache):
+def test_a_deactivated_account_is_refused_on_its_next_request(client, shared_cache):
     user = MembershipFactory().user
     client.force_login(user)
     user_queries(client)
@@ -86,7 +80,7 @@ def test_a_deactivated_account_is_refused_on_its_next_request(client, user_cache
     assert client.get(DASHBOARD).status_code == 302
 
 
-def test_a_deleted_account_is_refused_on_its_next_request(client, user_cache):
+def test_a_deleted_account_is_refused_on_its_next_request(client, shared_cache):
     user = MembershipFactory().user
     client.force_login(user)
     user_queries(client)
@@ -94,7 +88,7 @@ def test_a_deleted_account_is_refused_on_its_next_request(client, user_cache):
     assert client.get(DASHBOARD).status_code == 302
 
 
-def test_a_changed_address_shows_on_the_next_page(client, user_cache):
+def test_a_changed_address_shows_on_the_next_page(client, shared_cache):
     user = MembershipFactory().user
     client.force_login(user)
     user_queries(client)
@@ -103,7 +97,7 @@ def test_a_changed_address_shows_on_the_next_page(client, user_cache):
     assert "neue.adresse@gemeinde.example" in client.get(DASHBOARD).content.decode()
 
 
-def test_a_new_secret_key_never_meets_a_session_hash_an_old_key_made(client, user_cache, settings):
+def test_a_new_secret_key_never_meets_a_session_hash_an_old_key_made(client, shared_cache, settings):
     # Sessions read from Redis (cached_db) are not signed: only the session hash ends them.
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     client.force_login(MembershipFactory().user)
@@ -116,13 +110,13 @@ def test_a_new_secret_key_never_meets_a_session_hash_an_old_key_made(client, use
         backends._secret_digest.cache_clear()
 
 
-def test_sessions_from_before_the_cached_backend_stay_signed_in(client, user_cache):
+def test_sessions_from_before_the_cached_backend_stay_signed_in(client, shared_cache):
     client.force_login(MembershipFactory().user, backend=backends.LEGACY_BACKEND)
     assert len(user_queries(client)) == 1
     assert len(user_queries(client)) == 1  # found by the legacy entry, from the database
 
 
-def test_a_refused_login_checks_the_password_once(client, user_cache, monkeypatch):
+def test_a_refused_login_checks_the_password_once(client, shared_cache, monkeypatch):
     UserFactory(email="ziel@kommune.example", password=PASSWORD)
     calls, failures = [], []
     original = ModelBackend.authenticate
@@ -147,7 +141,7 @@ def test_a_refused_login_checks_the_password_once(client, user_cache, monkeypatc
     assert response.status_code == 302
 
 
-def test_a_cache_outage_serves_the_page_from_the_database(client, user_cache, monkeypatch):
+def test_a_cache_outage_serves_the_page_from_the_database(client, shared_cache, monkeypatch):
     client.force_login(MembershipFactory().user)
     user_queries(client)
     assert user_queries(client) == []  # cached ...

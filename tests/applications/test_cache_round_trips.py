@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shared_cache(settings):
-    # Production: Redis, shared by every worker; the test process's memory cache stands in for it.
-    settings.CACHE_IS_SHARED = True
-    settings.AUTH_USER_CACHE = True
-
-
-@pytest.fixture
 def member(client, shared_cache):
     membership = MembershipFactory()
     application = complete(

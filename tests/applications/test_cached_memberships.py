@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 DASHBOARD = reverse("applications:dashboard")
 
 
-@pytest.fixture
-def shared_cache(settings):
-    settings.CACHE_IS_SHARED = True
-
-
 def membership_queries(user):
     with CaptureQueriesContext(connection) as queries:
         memberships = selectors.memberships_of(user)
