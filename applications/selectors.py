@@ -1,11 +1,23 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
+from collections import defaultdict
+
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from foerderportal import caching, hooks
+from foerderportal import caching, hooks, prepared
+from foerderportal.prepared import PreparedQuery
 
 from .models import Application, Attachment, FundingRound, Membership, Organisation
 
@@ -47,10 +59,35 @@ def applications_for_user(user):
     """Applications of the organisations the user is a confirmed member of."""
     if not user.is_authenticated:
         return Application.objects.none()
+    return applications_of_user(user.pk)
+
+
+def applications_of_user(user_id):
+    """``applications_for_user`` by the user's id (for the prepared queries)."""
     return Application.objects.filter(
-        organisation__memberships__user=user,
+        organisation__memberships__user=user_id,
         organisation__memberships__status=Membership.Status.CONFIRMED,
     ).select_related("organisation", "funding_round")
+
+
+# The applicant's pages read one application by id, scoped to the user, on every step of deadline
+# day: their queries are compiled once per process (foerderportal.prepared), the rest is as above.
+_application = PreparedQuery(lambda user_id, pk: applications_of_user(user_id).filter(pk=pk))
+_attachments = PreparedQuery(lambda pk: Attachment.objects.filter(application=pk).order_by("uploaded_at"))
+
+
+def application_of(user, pk):
+    """The application ``pk`` if the user is a confirmed member of its organisation, else ``None``."""
+    return _application.first(user_id=user.pk, pk=pk) if user.is_authenticated else None
+
+
+def application_with_attachments(user, pk):
+    """``application_of`` with its attachments by upload (``application.attachments.all()``: the
+    checklist, the navigation and the list of attachments read them without a query more)."""
+    application = application_of(user, pk)
+    if application is not None:
+        prepared.attach(application, "attachments", _attachments.list(pk=application.pk))
+    return application
 
 
 OPEN_ROUNDS_KEY = "open-rounds"
@@ -84,9 +121,10 @@ def forget_open_rounds(**kwargs):
     caching.retire(OPEN_ROUNDS_GENERATION)
 
 
-def applicant_document_prefetches():
-    """Documents of higher apps (letters: the released letters as ``released_letters``), via the hook."""
-    return [prefetch for prefetches in hooks.applicant_dashboard_prefetches() for prefetch in prefetches]
+def attach_documents(applications, user):
+    """Documents of higher apps on the user's ``applications`` (letters: the released letters as
+    ``released_letters``), via the hook."""
+    hooks.applicant_documents(applications=applications, user_id=user.pk)
 
 
 # What the dashboard's table shows of an application, its organisation and its round: the drafts'
@@ -103,31 +141,48 @@ DASHBOARD_FIELDS = (
 )
 
 
+_dashboard_applications = PreparedQuery(
+    lambda user_id: (
+        applications_of_user(user_id).only(*DASHBOARD_FIELDS).order_by("-funding_round__deadline", "organisation__name")
+    )
+)
+_attachments_of_user = PreparedQuery(
+    lambda user_id: Attachment.objects.filter(application__in=applications_of_user(user_id).values("pk")).order_by(
+        "uploaded_at"
+    )
+)
+
+
 def dashboard_applications(user):
-    return (
-        applications_for_user(user)
-        .only(*DASHBOARD_FIELDS)
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
-            *applicant_document_prefetches(),
-        )
-        .order_by("-funding_round__deadline", "organisation__name")
-    )
+    """The user's applications as the dashboard lists them (``DASHBOARD_FIELDS``), by deadline and
+    organisation, each with its attachments and documents: a list, three queries for any number."""
+    if not user.is_authenticated:
+        return []
+    applications = _dashboard_applications.list(user_id=user.pk)
+    if applications:
+        attachments = defaultdict(list)
+        for attachment in _attachments_of_user.list(user_id=user.pk):
+            attachments[attachment.application_id].append(attachment)
+        for application in applications:
+            prepared.attach(application, "attachments", attachments[application.pk])
+        attach_documents(applications, user)
+    return applications
 
 
-def applications_with_attachments(user):
-    """The user's applications with their attachments in one query more: the checklist, the navigation
-    and the list of attachments of an application's pages read them from there."""
-    return applications_for_user(user).prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at"))
-    )
-
-
-def applications_with_resolution_flag(user):
-    """The user's applications with ``has_resolution`` (is the council resolution attached?), all the
-    checklist needs of the attachments: the section pages read no attachment rows."""
+def _with_resolution_flag(applications):
     resolution = Attachment.objects.filter(application=OuterRef("pk"), kind=Attachment.Kind.RESOLUTION)
-    return applications_for_user(user).annotate(has_resolution=Exists(resolution))
+    return applications.annotate(has_resolution=Exists(resolution))
+
+
+_application_with_resolution_flag = PreparedQuery(
+    lambda user_id, pk: _with_resolution_flag(applications_of_user(user_id)).filter(pk=pk)
+)
+
+
+def application_with_resolution_flag(user, pk):
+    """``application_of`` with ``has_resolution`` (is the council resolution attached?), all the
+    checklist needs of the attachments: the section pages read no attachment rows."""
+    return _application_with_resolution_flag.first(user_id=user.pk, pk=pk) if user.is_authenticated else None
 
 
 # What the receipt shows of an application, its organisation, round and submitter (the section
@@ -149,14 +204,21 @@ RECEIPT_FIELDS = (
 )
 
 
-def applications_with_documents(user):
-    """The user's applications with their attachments and released documents (the receipt page)."""
-    return (
-        applications_with_attachments(user)
-        .select_related("submitted_by")
-        .only(*RECEIPT_FIELDS)
-        .prefetch_related(*applicant_document_prefetches())
-    )
+_application_for_receipt = PreparedQuery(
+    lambda user_id, pk: applications_of_user(user_id).select_related("submitted_by").only(*RECEIPT_FIELDS).filter(pk=pk)
+)
+
+
+def application_with_documents(user, pk):
+    """``application_of`` as the receipt shows it (``RECEIPT_FIELDS``), with its attachments and
+    its released documents (``attach_documents``); ``None`` where ``application_of`` is."""
+    if not user.is_authenticated:
+        return None
+    application = _application_for_receipt.first(user_id=user.pk, pk=pk)
+    if application is not None:
+        prepared.attach(application, "attachments", _attachments.list(pk=application.pk))
+        attach_documents([application], user)
+    return application
 
 
 MEMBERSHIPS_GENERATION = "memberships:generation"

@@ -151,13 +151,20 @@ def start_application(request, round_pk, organisation_pk):
     return redirect("applications:section", pk=application.pk, section=SECTIONS[0].slug)
 
 
+def _found(application):
+    """A page's application, or "not found": another organisation's looks the same as none."""
+    if application is None:
+        raise Http404
+    return application
+
+
 def _application_for(request, pk):
-    return get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
+    return _found(selectors.application_of(request.user, pk))
 
 
 def _application_page_for(request, pk):
-    """For the pages that show the checklist or the attachments: with the attachments prefetched."""
-    return get_object_or_404(selectors.applications_with_attachments(request.user), pk=pk)
+    """For the pages that show the checklist or the attachments: with the attachments."""
+    return _found(selectors.application_with_attachments(request.user, pk))
 
 
 def _navigation(application, items=None):
@@ -210,7 +217,7 @@ def _display(application, field):
 @login_required
 def section(request, pk, section):
     # The checklist of the navigation needs only whether the resolution is attached (no attachment rows).
-    application = get_object_or_404(selectors.applications_with_resolution_flag(request.user), pk=pk)
+    application = _found(selectors.application_with_resolution_flag(request.user, pk))
     current = SECTIONS_BY_SLUG.get(section)
     if current is None:
         raise Http404
@@ -367,7 +374,7 @@ def withdraw(request, pk):
 
 @login_required
 def receipt(request, pk):
-    application = get_object_or_404(selectors.applications_with_documents(request.user), pk=pk)
+    application = _found(selectors.application_with_documents(request.user, pk))
     if not application.submitted_at:
         raise Http404
     return render(

@@ -55,10 +55,11 @@ application_submitted = Hook(
     "applications → letters: an application was submitted (application=), inside the "
     "submission's transaction. letters issues the receipt letter and e-mail on commit.",
 )
-applicant_dashboard_prefetches = Hook(
-    "applicant_dashboard_prefetches",
-    "applications → letters: extra ``Prefetch`` objects for the applicant's own applications "
-    "(no arguments; each receiver returns a list). letters adds the released letters.",
+applicant_documents = Hook(
+    "applicant_documents",
+    "applications → letters: the applicant's pages show documents of the user's applications "
+    "(applications=: a list of them, user_id=); each receiver sets its documents on them. letters "
+    "sets ``released_letters`` (one query for all).",
 )
 application_awarded = Hook(
     "application_awarded",
@@ -80,7 +81,7 @@ unpublished_rounds = Hook(
 ALL = (
     account_verified,
     application_submitted,
-    applicant_dashboard_prefetches,
+    applicant_documents,
     application_awarded,
     decision_released,
     unpublished_rounds,

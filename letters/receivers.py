@@ -1,9 +1,11 @@
 """How letters reacts to the lower apps' hooks (connected in ``LettersConfig.ready``)."""
 
-import functools
+from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Prefetch
+
+from applications.selectors import applications_of_user
+from foerderportal.prepared import PreparedQuery
 
 from . import selectors, tasks
 from .models import Letter
@@ -34,22 +36,31 @@ APPLICANT_LETTER_FIELDS = (
 )
 
 
-@functools.cache
-def _released_letters_query():
-    """The query of the released letters, built once per process: the dashboard and the receipt
-    ask for it on every visit, and building its annotation costs several times copying it.
-
-    Shared by the threads of a process, so it must hold no inner query (a Subquery or Exists):
-    compiling a copy would change that inner query in place (tests/letters/test_views.py)."""
+def _released_letters():
     # With the first download that notified: the dashboard shows each letter's notification state.
-    return (
-        selectors.with_notification(Letter.objects.filter(status=Letter.Status.RELEASED).only(*APPLICANT_LETTER_FIELDS))
-        .order_by("released_at", "pk")
-        .query
-    )
+    letters = Letter.objects.filter(status=Letter.Status.RELEASED).only(*APPLICANT_LETTER_FIELDS)
+    return selectors.with_notification(letters).order_by("released_at", "pk")
 
 
-def released_letters_prefetch():
-    letters = Letter.objects.all()
-    letters.query = _released_letters_query().chain()  # a copy: the one built stays untouched
-    return [Prefetch("letters", queryset=letters, to_attr="released_letters")]
+# Compiled once per process (foerderportal.prepared): the dashboard and the receipt page ask on
+# every visit, and building and compiling the annotated query was most of what they cost.
+_released_letters_of_application = PreparedQuery(lambda pk: _released_letters().filter(application=pk))
+_released_letters_of_user = PreparedQuery(
+    lambda user_id: _released_letters().filter(application__in=applications_of_user(user_id).values("pk"))
+)
+
+
+def attach_released_letters(*, applications, user_id):
+    """``released_letters`` on each of the user's ``applications`` (one query): the dashboard lists
+    all of them, the receipt page one."""
+    if not applications:
+        return
+    if len(applications) == 1:
+        letters = _released_letters_of_application.list(pk=applications[0].pk)
+    else:
+        letters = _released_letters_of_user.list(user_id=user_id)
+    by_application = defaultdict(list)
+    for letter in letters:
+        by_application[letter.application_id].append(letter)
+    for application in applications:
+        application.released_letters = by_application[application.pk]

@@ -6,9 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Membership
-from letters import receivers, services
+from letters import services
 from letters.models import Letter
 from reviews.services import award_application
+from tests.conftest import submitted_application
 from tests.factories import MembershipFactory, UserFactory, make_reviewer
 
 from .conftest import letter_bytes
@@ -84,33 +85,41 @@ def test_dashboard_lists_released_letters(client, application, award):
     assert "Bescheid – Aufnahme in die Prozessbegleitung (PDF)" in page
 
 
-def test_the_released_letters_query_is_built_once_and_no_visit_changes_it(client, application, award):
-    """The query is built once per process (letters.receivers): each visit works on a copy, so one
-    organisation's letters never leak into the next visitor's."""
-    built = receivers._released_letters_query()
-    before = str(built)
-    download = reverse("letters:download", args=[services.issue_receipt(application_id=application.pk).pk])
+def test_the_released_letters_query_compiled_once_shows_each_visitor_only_their_letters(client, application):
+    """The query is compiled once per process (letters.receivers, foerderportal.prepared): each visit
+    runs it with its own user, so one organisation's letters never leak into the next visitor's."""
+    ours = reverse("letters:download", args=[services.issue_receipt(application_id=application.pk).pk])
+    other = submitted_application(application.funding_round, in_review=False)
+    theirs = reverse("letters:download", args=[services.issue_receipt(application_id=other.pk).pk])
+    for user, shown, hidden in (
+        (application.member, ours, theirs),
+        (other.member, theirs, ours),
+        (application.member, ours, theirs),
+        (MembershipFactory().user, None, ours),
+    ):
+        client.force_login(user)
+        for url in (reverse("applications:dashboard"), reverse("applications:receipt", args=[application.pk])):
+            response = client.get(url)
+            page = response.content.decode()
+            assert hidden not in page and (shown is None or response.status_code == 404 or shown in page)
+
+
+def test_a_member_of_two_organisations_sees_each_applications_letters_under_it(client, application):
+    """Several applications on the dashboard: the letters of all of them in one query, each under its own."""
+    other = submitted_application(application.funding_round, in_review=False)
+    Membership.objects.create(
+        user=application.member, organisation=other.organisation, status=Membership.Status.CONFIRMED
+    )
+    ours = services.issue_receipt(application_id=application.pk)
+    theirs = services.issue_receipt(application_id=other.pk)
     client.force_login(application.member)
-    assert download in client.get(reverse("applications:dashboard")).content.decode()
-    client.force_login(MembershipFactory().user)
-    assert download not in client.get(reverse("applications:dashboard")).content.decode()
-    assert receivers._released_letters_query() is built and str(built) == before
-
-
-def test_the_released_letters_query_shared_by_threads_holds_no_inner_query():
-    """Compiling a copy changes an inner query (a Subquery, an Exists) in place: the query built once
-    per process must hold none (letters.receivers._released_letters_query)."""
-
-    def expressions(expression):
-        yield expression
-        for source in expression.get_source_expressions():
-            if source is not None:
-                yield from expressions(source)
-
-    built = receivers._released_letters_query()
-    found = [e for a in built.annotations.values() for e in expressions(a) if hasattr(e, "query")]
-    assert built.annotations and not found
-    assert not built.where.contains_over_clause and not any(hasattr(c, "query") for c in built.where.children)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    rows = {a.pk: page.index(f'href="{reverse("applications:overview", args=[a.pk])}"') for a in (application, other)}
+    first, second = sorted(rows, key=rows.get)
+    letter_of = {application.pk: ours, other.pk: theirs}
+    split = rows[second]
+    assert page.index(reverse("letters:download", args=[letter_of[first].pk])) < split
+    assert page.index(reverse("letters:download", args=[letter_of[second].pk])) > split
 
 
 def test_the_dashboard_reads_letters_and_their_state_without_a_query_per_document(client, application, award):

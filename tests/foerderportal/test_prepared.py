@@ -1,0 +1,163 @@
+"""foerderportal.prepared: a query compiled once per process, run with each call's values, gives
+what the queryset would give."""
+
+import threading
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from applications import selectors
+from applications.models import Application, Attachment, Membership
+from foerderportal.prepared import PreparedQuery, attach
+from tests.factories import ApplicationFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def memberships(user_id):
+    """A query with a join, select_related, an annotation with an inner query, an order."""
+    confirmed = Membership.objects.filter(organisation=OuterRef("organisation"), status=Membership.Status.CONFIRMED)
+    return (
+        Membership.objects.filter(user=user_id)
+        .select_related("organisation")
+        .annotate(has_confirmed=Exists(confirmed), members=Count("organisation__memberships"))
+        .order_by("organisation__name")
+    )
+
+
+@pytest.fixture
+def two_users():
+    first = MembershipFactory(organisation__name="Aalen")
+    MembershipFactory(user=first.user, organisation__name="Bühl", status=Membership.Status.REQUESTED)
+    second = MembershipFactory(organisation__name="Calw")
+    MembershipFactory(organisation=second.organisation)
+    return first.user, second.user
+
+
+def described(found):
+    return [(m.pk, m.organisation.name, m.status, m.has_confirmed, m.members) for m in found]
+
+
+def test_each_call_gives_what_the_queryset_gives_for_its_own_values(two_users):
+    prepared = PreparedQuery(memberships)
+    for user in (*two_users, *two_users):
+        with CaptureQueriesContext(connection) as queries:
+            found = prepared.list(user_id=user.pk)
+            shown = described(found)  # the organisations came with the row (select_related)
+        assert len(queries) == 1
+        assert shown == described(memberships(user.pk))
+        assert found and all(m.user_id == user.pk for m in found)
+    assert prepared.list(user_id=0) == []
+
+
+def test_the_sql_is_compiled_on_the_first_call_only(two_users):
+    prepared = PreparedQuery(memberships)
+    expected = described(memberships(two_users[1].pk))
+    compiled = mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql)
+    with compiled as as_sql:
+        prepared.list(user_id=two_users[0].pk)
+        assert as_sql.call_count >= 1
+        as_sql.reset_mock()
+        found = described(prepared.list(user_id=two_users[1].pk))
+        assert as_sql.call_count == 0
+    assert found == expected
+
+
+def test_first_gives_the_one_object_or_none_and_refuses_two(two_users):
+    prepared = PreparedQuery(lambda user_id, pk: memberships(user_id).filter(pk=pk))
+    first, second = two_users
+    mine = Membership.objects.filter(user=first).first()
+    assert prepared.first(user_id=first.pk, pk=mine.pk) == mine
+    assert prepared.first(user_id=second.pk, pk=mine.pk) is None
+    with pytest.raises(Membership.MultipleObjectsReturned):
+        PreparedQuery(memberships).first(user_id=first.pk)
+
+
+def test_values_are_whole_integers_by_name():
+    prepared = PreparedQuery(memberships)
+    with pytest.raises(TypeError):
+        prepared.list(pk=1)
+    with pytest.raises(TypeError):
+        prepared.list(user_id="1")
+
+
+def test_an_id_no_column_can_hold_finds_nothing_instead_of_failing(two_users):
+    with CaptureQueriesContext(connection) as queries:
+        assert PreparedQuery(memberships).list(user_id=10**30) == []
+    assert len(queries) == 0
+
+
+def test_a_value_django_does_not_pass_as_a_parameter_is_refused_at_once(two_users):
+    # Turned into text: the stand-in is no longer found among the parameters.
+    prepared = PreparedQuery(lambda user_id: Membership.objects.filter(organisation__name=str(user_id)))
+    with pytest.raises(ImproperlyConfigured, match="user_id"):
+        prepared.list(user_id=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_runs_the_compiled_query_on_its_own_connection(two_users):
+    prepared = PreparedQuery(memberships)
+    expected = described(prepared.list(user_id=two_users[0].pk))  # compiled in this thread
+    seen = {}
+
+    def visit():
+        try:
+            seen["found"] = described(prepared.list(user_id=two_users[0].pk))
+        except Exception as error:  # noqa: BLE001 - reported below
+            seen["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=visit)
+    thread.start()
+    thread.join()
+    assert seen.get("error") is None and seen["found"] == expected
+
+
+def test_attached_children_answer_without_a_query_and_know_their_parent():
+    application = ApplicationFactory()
+    other = ApplicationFactory()
+    attachments = [
+        Attachment.objects.create(
+            application=owner, kind="other", file=f"a/{n}.pdf", original_name=f"{n}.pdf", content_type="x", size=1
+        )
+        for n, owner in enumerate((application, other, application))
+    ]
+    loaded = Application.objects.get(pk=application.pk)
+    mine = [attachments[0], attachments[2]]
+    attach(loaded, "attachments", list(Attachment.objects.filter(application=application).order_by("pk")))
+    with CaptureQueriesContext(connection) as queries:
+        assert list(loaded.attachments.all()) == mine
+        assert all(a.application is loaded for a in loaded.attachments.all())
+    assert len(queries) == 0
+    attach(loaded, "attachments", [])  # again: replaces what was attached
+    assert list(loaded.attachments.all()) == []
+
+
+def test_an_application_page_with_an_id_beyond_any_column_is_not_found(client):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    for name in ("applications:overview", "applications:receipt", "applications:attachments"):
+        assert client.get(reverse(name, args=[10**30])).status_code == 404
+    assert client.get(reverse("applications:section", args=[10**30, "kontakt"])).status_code == 404
+
+
+def test_the_applicant_selectors_refuse_another_organisations_application():
+    application = ApplicationFactory()
+    member = MembershipFactory(organisation=application.organisation).user
+    stranger = MembershipFactory().user
+    requested = MembershipFactory(organisation=application.organisation, status=Membership.Status.REQUESTED).user
+    for read in (
+        selectors.application_of,
+        selectors.application_with_attachments,
+        selectors.application_with_resolution_flag,
+    ):
+        assert read(member, application.pk) == application
+        assert read(stranger, application.pk) is None
+        assert read(requested, application.pk) is None
