@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -201,11 +202,17 @@ def overview(request, pk):
     )
 
 
-@functools.cache
 def _labels(section):
-    """A section's fields with their labels as the overview prints them (first letter capital;
-    still lazy, so each request translates them into its own language)."""
-    return [(name, capfirst(Application._meta.get_field(name).verbose_name)) for name in section.fields]
+    """A section's fields with their labels as the overview prints them (first letter capital), in
+    the request's language."""
+    return _translated_labels(section, get_language())
+
+
+@functools.cache
+def _translated_labels(section, language):
+    # Translated once per section and language: the overview is opened on every step of deadline day.
+    with override(language):
+        return [(name, str(capfirst(Application._meta.get_field(name).verbose_name))) for name in section.fields]
 
 
 def _display(application, field):

@@ -1,9 +1,11 @@
 """``{% load applicant_pages %}``: parts of the applicant pages written in Python where a template
 loop was a measurable share of the page (the overview is opened on every step of deadline day)."""
 
+import functools
+
 from django import template
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -17,22 +19,41 @@ def answers(sections):
     """The overview's "Ihre Angaben": per section its title and a list of label and answer
     (``– keine Angabe –`` where there is none). ``sections``: the view's list of
     ``{"section": …, "values": [(label, value or None), …]}``."""
-    none = format_html('<span class="text-body-secondary">{}</span>', gettext("– keine Angabe –"))
-    return mark_safe(  # noqa: S308 - every part is escaped by format_html
-        "".join(
-            format_html(
-                '<h3 class="h5 mt-3">{}</h3><dl class="row">{}</dl>',
-                item["section"].title,
-                format_html_join(
-                    "",
-                    '<dt class="col-sm-4">{}</dt><dd class="col-sm-8 readonly-value">{}</dd>',
-                    # render_value: a date or an amount as the template wrote it ("6. März 2020", "12,5")
-                    ((label, none if value is None else render_value(value)) for label, value in item["values"]),
-                ),
-            )
-            for item in sections
+    none = f'<span class="text-body-secondary">{escape(gettext("– keine Angabe –"))}</span>'
+    parts = []
+    for item in sections:
+        # render_value: a date or an amount as the template wrote it ("6. März 2020", "12,5"), escaped
+        rows = "".join(
+            f'<dt class="col-sm-4">{conditional_escape(label)}</dt><dd class="col-sm-8 readonly-value">'
+            f"{none if value is None else render_value(value)}</dd>"
+            for label, value in item["values"]
         )
-    )
+        parts.append(f'<h3 class="h5 mt-3">{conditional_escape(item["section"].title)}</h3><dl class="row">{rows}</dl>')
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+# Stands for the application's id in the addresses of its steps, reversed once (see _steps).
+_ID = 2_147_480_647
+
+
+@functools.lru_cache(maxsize=8)
+def _steps(script_prefix, urlconf):
+    """The addresses of an application's steps around its id, per script prefix and URLconf:
+    (before, after) for "attachments" and "overview", and for a section with "{slug}" in after."""
+    addresses = {
+        "section": reverse("applications:section", args=[_ID, "section-slug"]),
+        "attachments": reverse("applications:attachments", args=[_ID]),
+        "overview": reverse("applications:overview", args=[_ID]),
+    }
+    return {name: tuple(address.split(str(_ID), 1)) for name, address in addresses.items()}
+
+
+def _address(steps, step, application_id, slug=None):
+    before, after = steps[step]
+    if slug is not None:
+        before_slug, after_slug = after.rsplit("section-slug", 1)
+        after = f"{before_slug}{slug}{after_slug}"
+    return f"{before}{application_id}{after}"
 
 
 @register.simple_tag
@@ -40,47 +61,34 @@ def section_nav(application, navigation, current):
     """The steps of an application: its sections (``navigation``: the view's list of
     ``{"slug", "title", "done"}``), the attachments and the overview; ``current``: the step shown
     (a section's slug, "attachments" or "overview")."""
-    current_page = mark_safe(' aria-current="page"')
-    done = format_html(
-        '<span class="visually-hidden">{}</span><span aria-hidden="true"> ✓</span>', gettext("(vollständig)")
-    )
-    # One reverse for the sections' addresses: they differ only in the slug (a URL segment).
-    placeholder = "section-slug"
-    before, after = reverse("applications:section", args=[application.pk, placeholder]).rsplit(placeholder, 1)
-    steps = [
-        format_html(
-            '<li class="list-group-item{}"><a href="{}"{}>{}</a>{}</li>',
-            " active" if item["slug"] == current else "",
-            f"{before}{item['slug']}{after}",
-            current_page if item["slug"] == current else "",
-            item["title"],
-            done if item["done"] else "",
-        )
+    steps = _steps(get_script_prefix(), get_urlconf())
+    done = f'<span class="visually-hidden">{escape(gettext("(vollständig)"))}</span><span aria-hidden="true"> ✓</span>'
+    items = [
+        (_address(steps, "section", application.pk, item["slug"]), item["slug"], item["title"], item["done"])
         for item in navigation
     ]
-    for page, title in (("attachments", gettext("Anlagen")), ("overview", gettext("Übersicht und Einreichen"))):
-        steps.append(
-            format_html(
-                '<li class="list-group-item{}"><a href="{}"{}>{}</a></li>',
-                " active" if current == page else "",
-                reverse(f"applications:{page}", args=[application.pk]),
-                current_page if current == page else "",
-                title,
-            )
+    items.append((_address(steps, "attachments", application.pk), "attachments", gettext("Anlagen"), False))
+    items.append((_address(steps, "overview", application.pk), "overview", gettext("Übersicht und Einreichen"), False))
+    html = []
+    for address, step, title, complete in items:
+        active, aria = (" active", ' aria-current="page"') if step == current else ("", "")
+        html.append(
+            f'<li class="list-group-item{active}"><a href="{escape(address)}"{aria}>{conditional_escape(title)}</a>'
+            f"{done if complete else ''}</li>"
         )
-    return format_html(
-        '<nav aria-label="{}" class="section-nav mb-4"><ol class="list-group list-group-numbered">{}</ol></nav>',
-        gettext("Abschnitte des Antrags"),
-        mark_safe("".join(steps)),  # noqa: S308 - each step is escaped by format_html
+    return mark_safe(  # noqa: S308 - every part is escaped above
+        f'<nav aria-label="{escape(gettext("Abschnitte des Antrags"))}" class="section-nav mb-4">'
+        f'<ol class="list-group list-group-numbered">{"".join(html)}</ol></nav>'
     )
 
 
 @register.filter
 def checklist_items(checklist):
     """The overview's checklist: one ``<li>`` per item, done or missing (said for screen readers)."""
-    done, missing = gettext("erledigt"), gettext("fehlt noch")
-    return format_html_join(
-        "",
-        '<li class="{}">{}<span class="visually-hidden">: {}</span></li>',
-        (("done", item.label, done) if item.done else ("missing", item.label, missing) for item in checklist),
-    )
+    states = {True: ("done", escape(gettext("erledigt"))), False: ("missing", escape(gettext("fehlt noch")))}
+    html = []
+    for item in checklist:
+        state, said = states[item.done]
+        label = conditional_escape(item.label)
+        html.append(f'<li class="{state}">{label}<span class="visually-hidden">: {said}</span></li>')
+    return mark_safe("".join(html))  # noqa: S308 - every part is escaped above

@@ -2,13 +2,14 @@
 ``form_markup.checkbox``): the markup the former templates wrote, element for element."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django import forms
 from django.template import Context, Template
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils.translation import gettext_lazy
 
 from accounts.forms import NotificationConsentForm
@@ -60,6 +61,23 @@ def test_the_section_navigation_is_written_as_the_template_wrote_it(current):
     assert portal.count('aria-current="page"') == 1
     for section in SECTIONS:
         assert f'href="{reverse("applications:section", args=[4711, section.slug])}"' in portal
+
+
+def test_the_section_navigation_follows_the_script_prefix_and_each_applications_id():
+    """The steps' addresses are reversed once per script prefix (a portal served under a path)."""
+    navigation = [{"slug": s.slug, "title": s.title, "done": False} for s in SECTIONS]
+    nav = Template("{% load applicant_pages %}{% section_nav application navigation 'overview' %}")
+    for prefix in ("/", "/foerderung/", "/"):
+        set_script_prefix(prefix)
+        try:
+            for pk in (7, 2_147_480_647, 123456):
+                portal = nav.render(Context({"application": Application(pk=pk), "navigation": navigation}))
+                hrefs = re.findall(r'href="([^"]+)"', portal)
+                expected = [reverse("applications:section", args=[pk, s.slug]) for s in SECTIONS]
+                expected += [reverse(f"applications:{step}", args=[pk]) for step in ("attachments", "overview")]
+                assert hrefs == expected and all(href.startswith(prefix) for href in hrefs)
+        finally:
+            set_script_prefix("/")
 
 
 def test_the_checklist_is_written_as_the_template_wrote_it():
