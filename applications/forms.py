@@ -160,7 +160,7 @@ class OrganisationChoiceForm(forms.Form):
         value = self["organisation"].value()
         if value and str(value).isdigit():
             chosen = Organisation.objects.active().filter(pk=value).first()
-        hits = list(selectors.search_organisations(self["organisation_search"].value() or ""))
+        hits = selectors.search_organisations(self["organisation_search"].value() or "")
         if chosen and chosen not in hits:
             hits.insert(0, chosen)
         return hits, chosen

@@ -343,19 +343,21 @@ def _word_matches(word):
 
 
 def search_organisations(term, limit=SEARCH_LIMIT):
-    """Active organisations matching every word of ``term`` (name, county, official key), at most ``limit``.
+    """Active organisations matching every word of ``term`` (name, county, official key), at most
+    ``limit``: a list.
 
     Exact names first, then names starting with the term, then the rest; by name and county
-    within each. One query. A term shorter than two characters finds nothing.
+    within each. One query. A term shorter than two characters finds nothing, without a query
+    (the dashboard's empty search field asks on every visit).
     """
     words = (term or "").lower().split()
     if len("".join(words)) < SEARCH_MIN_LENGTH:
-        return Organisation.objects.none()
+        return []
     condition = Q()
     for word in words[:5]:
         condition &= _word_matches(word)
     phrase = " ".join(words)
-    return (
+    return list(
         Organisation.objects.active()
         .filter(condition)
         .annotate(
