@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language, override
@@ -72,12 +73,16 @@ def dashboard(request):
         for funding_round in selectors.open_rounds(now)
     ]
     term = request.GET.get("organisation_search", "")
-    join_form = JoinOrganisationForm(initial={"organisation_search": term})
+    if term:  # a search without JavaScript: the hits as radio buttons
+        join_form = JoinOrganisationForm(initial={"organisation_search": term})
+        join = _organisation_search_context(join_form, searched=True, join_form=join_form)
+    else:
+        join = {"blank_join_search": _blank_join_search(get_language(), get_script_prefix(), settings.STATIC_URL)}
     return render(
         request,
         "applications/dashboard.html",
         {
-            **_organisation_search_context(join_form, searched=bool(term), join_form=join_form),
+            **join,
             "memberships": memberships,
             "applications": applications,
             "rounds": rounds,
@@ -417,6 +422,15 @@ def register(request):
         )
         return render(request, "accounts/register_done.html", {"email": data["email"]})
     return render(request, "accounts/register.html", _organisation_search_context(form, searched=searching))
+
+
+@functools.lru_cache(maxsize=8)
+def _blank_join_search(language, script_prefix, static_url):
+    """The dashboard's organisation search before anything is typed: the same for every member (no
+    value, no hits, no token), so it is rendered once per language and address prefix."""
+    with override(language):
+        context = _organisation_search_context(JoinOrganisationForm(), searched=False)
+        return render_to_string("applications/_organisation_search.html", context)
 
 
 def _organisation_search_context(form, *, searched, **context):

@@ -1,10 +1,12 @@
 """Registration's organisation search: the selector, the no-JavaScript flow and the JSON endpoint."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
 from applications import selectors
+from applications.forms import JoinOrganisationForm
 from applications.models import Membership, OrganisationKind
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -164,3 +166,18 @@ def test_the_search_endpoint_is_limited_per_client(client, settings):
     assert [client.get(url, {"q": "Alt"}).status_code for _ in range(4)] == [200, 200, 200, 429]
     response = client.get(url, {"q": "Alt"})
     assert response.status_code == 429 and "Zu viele Suchanfragen" in response.json()["error"]
+
+
+def test_the_dashboards_search_before_anything_is_typed_is_the_forms_blank_state(client, altdorfs):
+    """Rendered once per language and prefix (the same for every member), it is exactly what the
+    search writes for an empty form; a typed term still shows its hits."""
+    blank = render_to_string(
+        "applications/_organisation_search.html",
+        {"form": JoinOrganisationForm(initial={"organisation_search": ""}), "hits": [], "searched": False},
+    )
+    for member in (MembershipFactory().user, MembershipFactory().user):
+        client.force_login(member)
+        page = client.get(reverse("applications:dashboard")).content.decode()
+        assert blank.strip() in page and 'type="radio"' not in page
+    searched = client.get(reverse("applications:dashboard"), {"organisation_search": "Altdorf"}).content.decode()
+    assert searched.count('type="radio"') == 2 and blank.strip() not in searched
