@@ -1,6 +1,5 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
-from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import (
@@ -73,7 +72,24 @@ def applications_of_user(user_id):
 # The applicant's pages read one application by id, scoped to the user, on every step of deadline
 # day: their queries are compiled once per process (foerderportal.prepared), the rest is as above.
 _application = PreparedQuery(lambda user_id, pk: applications_of_user(user_id).filter(pk=pk))
-_attachments = PreparedQuery(lambda pk: Attachment.objects.filter(application=pk).order_by("uploaded_at"))
+
+
+def _with_attachment_rows(applications):
+    """Each application's attachments in its own row (``attach_attachments`` makes them objects)."""
+    attachments = Attachment.objects.filter(application=OuterRef("pk")).order_by("uploaded_at", "pk")
+    return applications.annotate(attachment_rows=prepared.RelatedRows(attachments))
+
+
+def _attach_attachments(application):
+    attachments = prepared.objects_from_rows(Attachment, application.__dict__.pop("attachment_rows"))
+    # By upload, as the query wrote them (JSON aggregation keeps the order in practice, not by promise).
+    attachments.sort(key=lambda attachment: (attachment.uploaded_at, attachment.pk))
+    prepared.attach(application, "attachments", attachments)
+
+
+_application_with_attachments = PreparedQuery(
+    lambda user_id, pk: _with_attachment_rows(applications_of_user(user_id)).filter(pk=pk)
+)
 
 
 def application_of(user, pk):
@@ -83,10 +99,12 @@ def application_of(user, pk):
 
 def application_with_attachments(user, pk):
     """``application_of`` with its attachments by upload (``application.attachments.all()``: the
-    checklist, the navigation and the list of attachments read them without a query more)."""
-    application = application_of(user, pk)
+    checklist, the navigation and the list of attachments read them), in one query."""
+    if not user.is_authenticated:
+        return None
+    application = _application_with_attachments.first(user_id=user.pk, pk=pk)
     if application is not None:
-        prepared.attach(application, "attachments", _attachments.list(pk=application.pk))
+        _attach_attachments(application)
     return application
 
 
@@ -143,28 +161,22 @@ DASHBOARD_FIELDS = (
 
 _dashboard_applications = PreparedQuery(
     lambda user_id: (
-        applications_of_user(user_id).only(*DASHBOARD_FIELDS).order_by("-funding_round__deadline", "organisation__name")
-    )
-)
-_attachments_of_user = PreparedQuery(
-    lambda user_id: Attachment.objects.filter(application__in=applications_of_user(user_id).values("pk")).order_by(
-        "uploaded_at"
+        _with_attachment_rows(applications_of_user(user_id))
+        .only(*DASHBOARD_FIELDS)
+        .order_by("-funding_round__deadline", "organisation__name")
     )
 )
 
 
 def dashboard_applications(user):
     """The user's applications as the dashboard lists them (``DASHBOARD_FIELDS``), by deadline and
-    organisation, each with its attachments and documents: a list, three queries for any number."""
+    organisation, each with its attachments and documents: a list, two queries for any number."""
     if not user.is_authenticated:
         return []
     applications = _dashboard_applications.list(user_id=user.pk)
+    for application in applications:
+        _attach_attachments(application)
     if applications:
-        attachments = defaultdict(list)
-        for attachment in _attachments_of_user.list(user_id=user.pk):
-            attachments[attachment.application_id].append(attachment)
-        for application in applications:
-            prepared.attach(application, "attachments", attachments[application.pk])
         attach_documents(applications, user)
     return applications
 
@@ -205,7 +217,12 @@ RECEIPT_FIELDS = (
 
 
 _application_for_receipt = PreparedQuery(
-    lambda user_id, pk: applications_of_user(user_id).select_related("submitted_by").only(*RECEIPT_FIELDS).filter(pk=pk)
+    lambda user_id, pk: (
+        _with_attachment_rows(applications_of_user(user_id))
+        .select_related("submitted_by")
+        .only(*RECEIPT_FIELDS)
+        .filter(pk=pk)
+    )
 )
 
 
@@ -216,7 +233,7 @@ def application_with_documents(user, pk):
         return None
     application = _application_for_receipt.first(user_id=user.pk, pk=pk)
     if application is not None:
-        prepared.attach(application, "attachments", _attachments.list(pk=application.pk))
+        _attach_attachments(application)
         attach_documents([application], user)
     return application
 

@@ -16,11 +16,15 @@ result is a list: a prepared query is evaluated, never chained further.
 """
 
 import copy
+import datetime
 import inspect
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router
+from django.db import NotSupportedError, connections, models, router
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 # Stand-ins for the values while compiling: integers no id reaches and within the range of a
 # 32-bit integer column (Django 5 turns an out-of-range integer into an empty result instead
@@ -115,3 +119,51 @@ def attach(instance, name, objects):
     if not hasattr(instance, "_prefetched_objects_cache"):
         instance._prefetched_objects_cache = {}
     instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset
+
+
+class RelatedRows(models.Subquery):
+    """The rows of a correlated queryset (``OuterRef``) as one JSON array, one object of concrete
+    fields per row: a page's few children in its parent's query, instead of a round trip of their
+    own; ``objects_from_rows`` turns them into model instances. PostgreSQL and SQLite.
+
+    Fields whose values JSON cannot carry exactly (floats, decimals, binary) are refused."""
+
+    output_field = models.JSONField()
+
+    def __init__(self, queryset):
+        fields = queryset.model._meta.concrete_fields
+        unsupported = [f.name for f in fields if isinstance(f, _NOT_IN_JSON)]
+        if unsupported:
+            raise ImproperlyConfigured(f"{queryset.model.__name__}: {', '.join(unsupported)} cannot travel as JSON")
+        super().__init__(queryset.values(related_row=JSONObject(**{f.attname: f.attname for f in fields})))
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        # ``sql`` is Django's compiled subquery; its values stay in ``params``.
+        sql, params = super().as_sql(compiler, connection, template=template, **extra_context)
+        if connection.vendor == "postgresql":
+            return f"(SELECT COALESCE(JSONB_AGG(related.related_row), '[]'::jsonb) FROM {sql} related)", params  # noqa: S608
+        if connection.vendor == "sqlite":
+            return f"(SELECT JSON_GROUP_ARRAY(JSON(related.related_row)) FROM {sql} related)", params  # noqa: S608
+        raise NotSupportedError(f"RelatedRows on {connection.vendor}")
+
+
+_NOT_IN_JSON = (models.FloatField, models.DecimalField, models.BinaryField)
+
+
+def objects_from_rows(model, rows, using="default"):
+    """Model instances from the objects of a ``RelatedRows`` annotation (in the rows' order)."""
+    fields = model._meta.concrete_fields
+    names = [field.attname for field in fields]
+    return [model.from_db(using, names, [_from_json(field, row[field.attname]) for field in fields]) for row in rows]
+
+
+def _from_json(field, value):
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        moment = value if isinstance(value, datetime.datetime) else parse_datetime(value)
+        # PostgreSQL writes the offset; SQLite keeps UTC without one (Django's SQLite backend).
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+    if isinstance(field, models.DateField):
+        return parse_date(value)
+    return field.to_python(value)

@@ -20,15 +20,15 @@ pytestmark = pytest.mark.django_db
 
 # The dashboard is requested first: it asks whether to show the "Prozessbegleitung" link (one query);
 # the later pages read the answer from the cache (facilitation.navigation).
-# session, user, the application (with organisation and round), its attachments
-OVERVIEW = 4
+# session, user, the application (with organisation, round and its attachments as rows of JSON)
+OVERVIEW = 3
 # session, user, the application (with organisation, round and whether the resolution is attached)
 SECTION = 3
-# session, user, the application (with organisation, round and submitter), attachments, released letters
-RECEIPT = 5
-# session, user, memberships (with the colleagues' waiting requests counted), applications, their
-# attachments, their released letters, open rounds, the facilitation link
-DASHBOARD = 8
+# session, user, the application (with organisation, round, submitter and attachments), released letters
+RECEIPT = 4
+# session, user, memberships (with the colleagues' waiting requests counted), applications (with
+# their attachments), their released letters, open rounds, the facilitation link
+DASHBOARD = 7
 # session, user, the application (scoped to the member), the application locked with the membership
 # check, its attachments (completeness), the round locked (reference number), the last sequence
 # (a statement of its own, so it sees the sequence a competitor committed before the lock was

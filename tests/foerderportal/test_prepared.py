@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications import selectors
-from applications.models import Application, Attachment, Membership
-from foerderportal.prepared import PreparedQuery, attach
+from applications.models import Application, Attachment, FundingRound, Membership
+from foerderportal.prepared import PreparedQuery, RelatedRows, attach, objects_from_rows
 from tests.factories import ApplicationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +161,68 @@ def test_the_applicant_selectors_refuse_another_organisations_application():
         assert read(member, application.pk) == application
         assert read(stranger, application.pk) is None
         assert read(requested, application.pk) is None
+
+
+def _attachment(application, name, **fields):
+    return Attachment.objects.create(
+        application=application,
+        kind=fields.pop("kind", Attachment.Kind.OTHER),
+        file=f"anlagen/{name}",
+        original_name=name,
+        content_type="application/pdf",
+        size=fields.pop("size", 1),
+        sha256="a" * 64,
+        **fields,
+    )
+
+
+def _fields(attachment):
+    return {f.attname: getattr(attachment, f.attname) for f in Attachment._meta.concrete_fields}
+
+
+def test_related_rows_bring_the_children_as_the_database_has_them_in_their_order():
+    application, other = ApplicationFactory(), ApplicationFactory()
+    uploader = MembershipFactory(organisation=application.organisation).user
+    names = ['Beschluss "Rat" – Ümlaut\n<b>&.pdf', "zweite.pdf", "dritte.pdf"]
+    made = [_attachment(application, name, uploaded_by=uploader, size=10**12) for name in names]
+    _attachment(other, "fremd.pdf")
+    # Uploaded in another order than created: the rows follow uploaded_at, to the microsecond.
+    moments = ["2020-03-06T22:59:59.999999+00:00", "2020-03-06T08:00:00.000001+00:00", "2020-03-05T12:00:00+00:00"]
+    for attachment, moment in zip(made, moments, strict=True):
+        Attachment.objects.filter(pk=attachment.pk).update(uploaded_at=moment)
+    expected = [_fields(a) for a in Attachment.objects.filter(application=application).order_by("uploaded_at")]
+    rows = Application.objects.annotate(
+        attachment_rows=RelatedRows(Attachment.objects.filter(application=OuterRef("pk")).order_by("uploaded_at"))
+    ).get(pk=application.pk)
+    found = objects_from_rows(Attachment, rows.attachment_rows)
+    assert [_fields(a) for a in found] == expected
+    assert found[0].uploaded_at.tzinfo is not None and found[0].file.name == "anlagen/dritte.pdf"
+    empty = Application.objects.annotate(
+        attachment_rows=RelatedRows(Attachment.objects.filter(application=OuterRef("pk")))
+    ).get(pk=ApplicationFactory().pk)
+    assert objects_from_rows(Attachment, empty.attachment_rows) == []
+
+
+def test_related_rows_refuse_values_json_cannot_carry_exactly():
+    with pytest.raises(ImproperlyConfigured, match="budget"):
+        RelatedRows(FundingRound.objects.all())  # amounts in euros: decimals
+
+
+def test_the_applicant_pages_show_each_applications_attachments_in_upload_order(client):
+    member = MembershipFactory()
+    first = ApplicationFactory(organisation=member.organisation)
+    second_membership = MembershipFactory(user=member.user)
+    second = ApplicationFactory(organisation=second_membership.organisation)
+    for application, names in ((first, ["a-eins.pdf", "a-zwei.pdf"]), (second, ["b-eins.pdf"])):
+        for name in names:
+            _attachment(application, name)
+    client.force_login(member.user)
+    dashboard = client.get(reverse("applications:dashboard")).content.decode()
+    rows = dashboard.split("<tr>")[2:]  # after the head
+    by_application = {
+        a.pk: next(r for r in rows if reverse("applications:overview", args=[a.pk]) in r) for a in (first, second)
+    }
+    assert "a-eins.pdf" in by_application[first.pk] and "b-eins.pdf" not in by_application[first.pk]
+    assert "b-eins.pdf" in by_application[second.pk] and "a-zwei.pdf" not in by_application[second.pk]
+    overview = client.get(reverse("applications:overview", args=[first.pk])).content.decode()
+    assert overview.index("a-eins.pdf") < overview.index("a-zwei.pdf") and "b-eins.pdf" not in overview
