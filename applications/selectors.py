@@ -1,6 +1,5 @@
 """Reads of the applicant side; every applicant query is scoped to confirmed memberships."""
 
-
 from django.conf import settings
 from django.db.models import (
     Case,
@@ -76,13 +75,14 @@ _application = PreparedQuery(lambda user_id, pk: applications_of_user(user_id).f
 
 def _with_attachment_rows(applications):
     """Each application's attachments in its own row (``attach_attachments`` makes them objects)."""
-    attachments = Attachment.objects.filter(application=OuterRef("pk")).order_by("uploaded_at", "pk")
+    attachments = Attachment.objects.filter(application=OuterRef("pk"))  # sorted when attached
     return applications.annotate(attachment_rows=prepared.RelatedRows(attachments))
 
 
 def _attach_attachments(application):
-    attachments = prepared.objects_from_rows(Attachment, application.__dict__.pop("attachment_rows"))
-    # By upload, as the query wrote them (JSON aggregation keeps the order in practice, not by promise).
+    rows = application.__dict__.pop("attachment_rows")
+    attachments = prepared.objects_from_rows(Attachment, rows, application._state.db)
+    # By upload (an aggregate keeps no order of its own).
     attachments.sort(key=lambda attachment: (attachment.uploaded_at, attachment.pk))
     prepared.attach(application, "attachments", attachments)
 

@@ -133,7 +133,7 @@ class ChecklistItem:
 def checklist(application: Application) -> list[ChecklistItem]:
     """What a complete application needs, section by section (shown to applicants)."""
     a = application
-    # From the query's annotation where there is one (selectors.applications_with_resolution_flag).
+    # From the query's annotation where there is one (selectors.application_with_resolution_flag).
     has_resolution = getattr(a, "has_resolution", None)
     if has_resolution is None:
         has_resolution = any(att.kind == Attachment.Kind.RESOLUTION for att in a.attachments.all())

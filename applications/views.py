@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language, override
@@ -77,7 +77,7 @@ def dashboard(request):
         join_form = JoinOrganisationForm(initial={"organisation_search": term})
         join = _organisation_search_context(join_form, searched=True, join_form=join_form)
     else:
-        join = {"blank_join_search": _blank_join_search(get_language(), get_script_prefix(), settings.STATIC_URL)}
+        join = {"blank_join_search": _blank_join_search(get_language(), *_address_context())}
     return render(
         request,
         "applications/dashboard.html",
@@ -424,8 +424,13 @@ def register(request):
     return render(request, "accounts/register.html", _organisation_search_context(form, searched=searching))
 
 
+def _address_context():
+    """What the addresses in a cached piece of a page depend on (tests switch URLconfs and settings)."""
+    return get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF, settings.STATIC_URL
+
+
 @functools.lru_cache(maxsize=8)
-def _blank_join_search(language, script_prefix, static_url):
+def _blank_join_search(language, *address_context):
     """The dashboard's organisation search before anything is typed: the same for every member (no
     value, no hits, no token), so it is rendered once per language and address prefix."""
     with override(language):

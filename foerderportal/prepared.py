@@ -20,6 +20,7 @@ import datetime
 import inspect
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import NotSupportedError, connections, models, router
 from django.db.models.functions import JSONObject
@@ -99,6 +100,7 @@ class PreparedQuery:
                 "as query parameters and cannot be prepared"
             )
         self._model = queryset.model
+        compiler.connection = None  # each call sets its own thread's: a miss fails instead of sharing one
         self._compiled[alias] = compiled = _Compiled(queryset, compiler, sql, tuple(params), slots)
         return alias, compiled
 
@@ -126,13 +128,14 @@ class RelatedRows(models.Subquery):
     fields per row: a page's few children in its parent's query, instead of a round trip of their
     own; ``objects_from_rows`` turns them into model instances. PostgreSQL and SQLite.
 
-    Fields whose values JSON cannot carry exactly (floats, decimals, binary) are refused."""
+    Only fields whose values JSON carries exactly and this module turns back: text, integers,
+    booleans, dates, moments, files and foreign keys; anything else is refused."""
 
     output_field = models.JSONField()
 
     def __init__(self, queryset):
         fields = queryset.model._meta.concrete_fields
-        unsupported = [f.name for f in fields if isinstance(f, _NOT_IN_JSON)]
+        unsupported = [f.name for f in fields if not isinstance(f, _IN_JSON) or isinstance(f, _NOT_IN_JSON)]
         if unsupported:
             raise ImproperlyConfigured(f"{queryset.model.__name__}: {', '.join(unsupported)} cannot travel as JSON")
         super().__init__(queryset.values(related_row=JSONObject(**{f.attname: f.attname for f in fields})))
@@ -147,23 +150,40 @@ class RelatedRows(models.Subquery):
         raise NotSupportedError(f"RelatedRows on {connection.vendor}")
 
 
-_NOT_IN_JSON = (models.FloatField, models.DecimalField, models.BinaryField)
+_IN_JSON = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.AutoField,
+    models.BooleanField,
+    models.DateField,  # and DateTimeField
+    models.FileField,
+    models.ForeignKey,
+    models.UUIDField,
+)
+_NOT_IN_JSON = (models.TimeField, models.DurationField)
 
 
-def objects_from_rows(model, rows, using="default"):
-    """Model instances from the objects of a ``RelatedRows`` annotation (in the rows' order)."""
+def objects_from_rows(model, rows, using):
+    """Model instances from the objects of a ``RelatedRows`` annotation (in the rows' order), as
+    read from the database ``using`` (the parent's ``_state.db``)."""
     fields = model._meta.concrete_fields
     names = [field.attname for field in fields]
-    return [model.from_db(using, names, [_from_json(field, row[field.attname]) for field in fields]) for row in rows]
+    zone = connections[using].timezone
+    return [
+        model.from_db(using, names, [_from_json(field, row[field.attname], zone) for field in fields]) for row in rows
+    ]
 
 
-def _from_json(field, value):
+def _from_json(field, value, zone):
     if value is None:
         return None
     if isinstance(field, models.DateTimeField):
         moment = value if isinstance(value, datetime.datetime) else parse_datetime(value)
-        # PostgreSQL writes the offset; SQLite keeps UTC without one (Django's SQLite backend).
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+        # PostgreSQL writes the offset; SQLite keeps the connection's zone (UTC) without one.
+        if timezone.is_aware(moment):
+            return moment if settings.USE_TZ else timezone.make_naive(moment, zone)
+        return timezone.make_aware(moment, zone) if settings.USE_TZ else moment
     if isinstance(field, models.DateField):
         return parse_date(value)
     return field.to_python(value)

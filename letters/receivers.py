@@ -44,19 +44,23 @@ def _released_letters():
 
 # Compiled once per process (foerderportal.prepared): the dashboard and the receipt page ask on
 # every visit, and building and compiling the annotated query was most of what they cost.
-_released_letters_of_application = PreparedQuery(lambda pk: _released_letters().filter(application=pk))
+_released_letters_of_application = PreparedQuery(
+    lambda user_id, pk: _released_letters().filter(
+        application=pk, application__in=applications_of_user(user_id).values("pk")
+    )
+)
 _released_letters_of_user = PreparedQuery(
     lambda user_id: _released_letters().filter(application__in=applications_of_user(user_id).values("pk"))
 )
 
 
 def attach_released_letters(*, applications, user_id):
-    """``released_letters`` on each of the user's ``applications`` (one query): the dashboard lists
-    all of them, the receipt page one."""
+    """``released_letters`` on each of the user's ``applications`` (one query, scoped to the user's
+    confirmed memberships like the applications): the dashboard lists all of them, the receipt one."""
     if not applications:
         return
     if len(applications) == 1:
-        letters = _released_letters_of_application.list(pk=applications[0].pk)
+        letters = _released_letters_of_application.list(user_id=user_id, pk=applications[0].pk)
     else:
         letters = _released_letters_of_user.list(user_id=user_id)
     by_application = defaultdict(list)

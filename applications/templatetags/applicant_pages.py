@@ -4,6 +4,7 @@ loop was a measurable share of the page (the overview is opened on every step of
 import functools
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
@@ -37,7 +38,7 @@ _ID = 2_147_480_647
 
 
 @functools.lru_cache(maxsize=8)
-def _steps(script_prefix, urlconf):
+def _steps(script_prefix, urlconf, root_urlconf):
     """The addresses of an application's steps around its id, per script prefix and URLconf:
     (before, after) for "attachments" and "overview", and for a section with "{slug}" in after."""
     addresses = {
@@ -61,7 +62,7 @@ def section_nav(application, navigation, current):
     """The steps of an application: its sections (``navigation``: the view's list of
     ``{"slug", "title", "done"}``), the attachments and the overview; ``current``: the step shown
     (a section's slug, "attachments" or "overview")."""
-    steps = _steps(get_script_prefix(), get_urlconf())
+    steps = _steps(get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
     done = f'<span class="visually-hidden">{escape(gettext("(vollständig)"))}</span><span aria-hidden="true"> ✓</span>'
     items = [
         (_address(steps, "section", application.pk, item["slug"]), item["slug"], item["title"], item["done"])

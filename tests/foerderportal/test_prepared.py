@@ -69,6 +69,47 @@ def test_the_sql_is_compiled_on_the_first_call_only(two_users):
     assert found == expected
 
 
+def test_a_call_changes_nothing_the_next_call_reads(two_users):
+    """The compiled parts are shared by the threads of a process: a call only reads them."""
+    prepared = PreparedQuery(memberships)
+    prepared.list(user_id=two_users[0].pk)
+    (compiled,) = prepared._compiled.values()
+    compiler_before = dict(vars(compiled.compiler))
+    query_before = dict(vars(compiled.queryset.query))
+    where_before = str(compiled.queryset.query.where.children)
+    for user in (*two_users, *two_users):
+        prepared.list(user_id=user.pk)
+    assert vars(compiled.compiler) == compiler_before and compiled.compiler.connection is None
+    assert vars(compiled.queryset.query) == query_before
+    assert str(compiled.queryset.query.where.children) == where_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_running_the_query_at_the_same_time_each_get_their_own_users_rows(two_users):
+    prepared = PreparedQuery(memberships)
+    expected = {user.pk: described(memberships(user.pk)) for user in two_users}
+    start = threading.Barrier(4)
+    seen, errors = [], []
+
+    def visit(user_id):
+        try:
+            start.wait(timeout=10)
+            for _ in range(20):
+                seen.append((user_id, described(prepared.list(user_id=user_id))))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=visit, args=(user.pk,)) for user in (*two_users, *two_users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(seen) == 80
+    assert all(found == expected[user_id] for user_id, found in seen)
+
+
 def test_first_gives_the_one_object_or_none_and_refuses_two(two_users):
     prepared = PreparedQuery(lambda user_id, pk: memberships(user_id).filter(pk=pk))
     first, second = two_users
@@ -157,10 +198,13 @@ def test_the_applicant_selectors_refuse_another_organisations_application():
         selectors.application_of,
         selectors.application_with_attachments,
         selectors.application_with_resolution_flag,
+        selectors.application_with_documents,
     ):
         assert read(member, application.pk) == application
         assert read(stranger, application.pk) is None
         assert read(requested, application.pk) is None
+    assert selectors.dashboard_applications(member) == [application]
+    assert selectors.dashboard_applications(stranger) == selectors.dashboard_applications(requested) == []
 
 
 def _attachment(application, name, **fields):
@@ -194,13 +238,13 @@ def test_related_rows_bring_the_children_as_the_database_has_them_in_their_order
     rows = Application.objects.annotate(
         attachment_rows=RelatedRows(Attachment.objects.filter(application=OuterRef("pk")).order_by("uploaded_at"))
     ).get(pk=application.pk)
-    found = objects_from_rows(Attachment, rows.attachment_rows)
+    found = objects_from_rows(Attachment, rows.attachment_rows, rows._state.db)
     assert [_fields(a) for a in found] == expected
     assert found[0].uploaded_at.tzinfo is not None and found[0].file.name == "anlagen/dritte.pdf"
     empty = Application.objects.annotate(
         attachment_rows=RelatedRows(Attachment.objects.filter(application=OuterRef("pk")))
     ).get(pk=ApplicationFactory().pk)
-    assert objects_from_rows(Attachment, empty.attachment_rows) == []
+    assert objects_from_rows(Attachment, empty.attachment_rows, empty._state.db) == []
 
 
 def test_related_rows_refuse_values_json_cannot_carry_exactly():
