@@ -19,10 +19,14 @@ is read ahead.
 """
 
 import contextvars
+import functools
+import hashlib
 import logging
 from functools import partial
 from uuid import uuid4
 
+import django
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -69,12 +73,36 @@ def read_ahead(pairs):
     if not pairs:
         return
     try:
-        found = cache.get_many([name for pair in pairs for name in pair])
+        found = cache.get_many([name for key, generation_key in pairs for name in (generation_key, stored_key(key))])
     except Exception:
         logger.warning("Cache nicht erreichbar: nichts vorausgelesen", exc_info=True)
         return
     for key, generation_key in pairs:
-        stash[key] = (generation_key, {name: found[name] for name in (generation_key, key) if name in found})
+        names = ((generation_key, generation_key), (key, stored_key(key)))
+        stash[key] = (generation_key, {name: found[stored] for name, stored in names if stored in found})
+
+
+@functools.cache
+def model_shape():
+    """A digest of Django's version and every model's fields. Entries hold pickled model instances
+    (a user, rounds, memberships): a release that changes a model reads and writes entries of its
+    own, so during a rolling deployment no node unpickles another release's instances. Generations
+    are shared, so a change retires the entries of every release at once."""
+    return shape_of(apps.get_models())
+
+
+def shape_of(models):
+    fields = sorted(
+        f"{model._meta.label}.{field.attname}:{field.get_internal_type()}"
+        for model in models
+        for field in model._meta.concrete_fields
+    )
+    return hashlib.sha256("\n".join([django.__version__, *fields]).encode()).hexdigest()[:10]
+
+
+def stored_key(key):
+    """The name under which the cache keeps the entry ``key`` (of this release's model shape)."""
+    return f"{key}@{model_shape()}"
 
 
 def _take_read_ahead(key, generation_key):
@@ -93,7 +121,8 @@ def read_through(key, generation_key, compute, timeout, generation_timeout=None,
     try:
         found = _take_read_ahead(key, generation_key)
         if found is None:
-            found = cache.get_many([generation_key, key])
+            stored = cache.get_many([generation_key, stored_key(key)])
+            found = {generation_key: stored.get(generation_key), key: stored.get(stored_key(key))}
         generation = found.get(generation_key)
         if generation is None:
             # First use, or the cache lost it: a fresh generation, so no surviving entry matches
@@ -110,7 +139,7 @@ def read_through(key, generation_key, compute, timeout, generation_timeout=None,
     answer = compute()
     if generation is not None:
         try:
-            cache.set(key, (generation, answer), timeout=timeout)
+            cache.set(stored_key(key), (generation, answer), timeout=timeout)
         except Exception:
             logger.warning("Cache nicht erreichbar: %s nicht gespeichert", key, exc_info=True)
     return answer

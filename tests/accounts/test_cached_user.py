@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import backends
+from foerderportal import caching
 from tests.factories import MembershipFactory, UserFactory
 from tests.twofactor import TwoFactorClient
 
@@ -48,7 +49,7 @@ def test_the_password_hash_never_reaches_the_cache(client, shared_cache):
     user = MembershipFactory().user
     client.force_login(user)
     user_queries(client)
-    generation, cached = cache.get(backends._entry_key(user.pk))
+    generation, cached = cache.get(caching.stored_key(backends._entry_key(user.pk)))
     assert "password" not in cached.__dict__
     assert user.password.encode() not in pickle.dumps(cached)
     assert cached.check_password("Sicheres-Passwort-1")  # the factory's password, loaded when asked for

@@ -2,6 +2,7 @@
 even an answer computed before the change and stored after it; a cache outage costs only the computation."""
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache, caches
 
 from foerderportal import caching
@@ -57,6 +58,30 @@ def test_a_change_retires_the_answer_at_once():
     source.value = "neu"
     caching.retire(GENERATION)
     assert caching.read_through(KEY, GENERATION, source, 60) == "neu"
+
+
+def test_another_release_with_other_models_keeps_entries_of_its_own_and_shares_the_retirement(monkeypatch):
+    """A rolling deployment: nodes of two releases share Redis. Entries hold pickled model
+    instances, so each release reads only its own; a change on either retires both."""
+    old_release, new_release = Source("alte Form"), Source("neue Form")
+    assert caching.read_through(KEY, GENERATION, old_release, 60) == "alte Form"
+    monkeypatch.setattr(caching, "model_shape", lambda: "anders")
+    assert caching.read_through(KEY, GENERATION, new_release, 60) == "neue Form"  # not the old pickle
+    assert caching.read_through(KEY, GENERATION, new_release, 60) == "neue Form"
+    assert new_release.calls == 1
+    caching.retire(GENERATION)  # on a new node
+    monkeypatch.undo()
+    assert caching.read_through(KEY, GENERATION, old_release, 60) == "alte Form"
+    assert old_release.calls == 2  # the old node's entry was retired too
+
+
+def test_the_model_shape_follows_the_fields_of_the_models():
+    from accounts.models import User
+    from applications.models import Application, Attachment
+
+    assert caching.model_shape() == caching.shape_of(apps.get_models())
+    assert caching.shape_of([User, Application]) != caching.shape_of([User, Attachment])
+    assert caching.shape_of([User, Application]) == caching.shape_of([Application, User])
 
 
 def test_an_old_answer_stored_after_the_change_does_not_count():
