@@ -139,10 +139,19 @@ def forget_open_rounds(**kwargs):
     caching.retire(OPEN_ROUNDS_GENERATION)
 
 
-def attach_documents(applications, user):
-    """Documents of higher apps on the user's ``applications`` (letters: the released letters as
-    ``released_letters``), via the hook."""
-    hooks.applicant_documents(applications=applications, user_id=user.pk)
+def _document_rows():
+    """Documents of higher apps carried in an application's row (letters: the released letters as
+    ``released_letters``), via the hook: [(annotation name, build, attach)]."""
+    return [row for provided in hooks.applicant_document_rows() for row in provided]
+
+
+def _with_document_rows(applications):
+    return applications.annotate(**{name: build() for name, build, _attach in _document_rows()})
+
+
+def _attach_documents(application):
+    for name, _build, attach in _document_rows():
+        attach(application, application.__dict__.pop(name))
 
 
 # What the dashboard's table shows of an application, its organisation and its round: the drafts'
@@ -161,7 +170,7 @@ DASHBOARD_FIELDS = (
 
 _dashboard_applications = PreparedQuery(
     lambda user_id: (
-        _with_attachment_rows(applications_of_user(user_id))
+        _with_document_rows(_with_attachment_rows(applications_of_user(user_id)))
         .only(*DASHBOARD_FIELDS)
         .order_by("-funding_round__deadline", "organisation__name")
     )
@@ -170,14 +179,13 @@ _dashboard_applications = PreparedQuery(
 
 def dashboard_applications(user):
     """The user's applications as the dashboard lists them (``DASHBOARD_FIELDS``), by deadline and
-    organisation, each with its attachments and documents: a list, two queries for any number."""
+    organisation, each with its attachments and documents in its row: a list, one query for any number."""
     if not user.is_authenticated:
         return []
     applications = _dashboard_applications.list(user_id=user.pk)
     for application in applications:
         _attach_attachments(application)
-    if applications:
-        attach_documents(applications, user)
+        _attach_documents(application)
     return applications
 
 
@@ -218,7 +226,7 @@ RECEIPT_FIELDS = (
 
 _application_for_receipt = PreparedQuery(
     lambda user_id, pk: (
-        _with_attachment_rows(applications_of_user(user_id))
+        _with_document_rows(_with_attachment_rows(applications_of_user(user_id)))
         .select_related("submitted_by")
         .only(*RECEIPT_FIELDS)
         .filter(pk=pk)
@@ -228,13 +236,13 @@ _application_for_receipt = PreparedQuery(
 
 def application_with_documents(user, pk):
     """``application_of`` as the receipt shows it (``RECEIPT_FIELDS``), with its attachments and
-    its released documents (``attach_documents``); ``None`` where ``application_of`` is."""
+    its released documents (``_document_rows``), in one query; ``None`` where ``application_of`` is."""
     if not user.is_authenticated:
         return None
     application = _application_for_receipt.first(user_id=user.pk, pk=pk)
     if application is not None:
         _attach_attachments(application)
-        attach_documents([application], user)
+        _attach_documents(application)
     return application
 
 

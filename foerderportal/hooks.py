@@ -55,11 +55,12 @@ application_submitted = Hook(
     "applications → letters: an application was submitted (application=), inside the "
     "submission's transaction. letters issues the receipt letter and e-mail on commit.",
 )
-applicant_documents = Hook(
-    "applicant_documents",
-    "applications → letters: the applicant's pages show documents of the user's applications "
-    "(applications=: a list of them, user_id=); each receiver sets its documents on them. letters "
-    "sets ``released_letters`` (one query for all).",
+applicant_document_rows = Hook(
+    "applicant_document_rows",
+    "applications → letters: documents of higher apps carried in the row of each of the applicant's "
+    "applications (no arguments; each receiver returns a list of (annotation name, a function building "
+    "the annotation, attach(application, value))). letters carries the released letters as "
+    "``released_letters``.",
 )
 application_awarded = Hook(
     "application_awarded",
@@ -81,7 +82,7 @@ unpublished_rounds = Hook(
 ALL = (
     account_verified,
     application_submitted,
-    applicant_documents,
+    applicant_document_rows,
     application_awarded,
     decision_released,
     unpublished_rounds,

@@ -124,21 +124,25 @@ def attach(instance, name, objects):
 
 
 class RelatedRows(models.Subquery):
-    """The rows of a correlated queryset (``OuterRef``) as one JSON array, one object of concrete
-    fields per row: a page's few children in its parent's query, instead of a round trip of their
-    own; ``objects_from_rows`` turns them into model instances. PostgreSQL and SQLite.
+    """The rows of a correlated queryset (``OuterRef``) as one JSON array, one object per row: a
+    page's few children in its parent's query, instead of a round trip of their own;
+    ``objects_from_rows`` turns them into model instances. PostgreSQL and SQLite.
 
-    Only fields whose values JSON carries exactly and this module turns back: text, integers,
-    booleans, dates, moments, files and foreign keys; anything else is refused."""
+    ``fields``: the names of the fields to carry (the primary key always; default: all concrete
+    fields; the others are deferred, as with ``only``); ``annotations``: names of the queryset's
+    annotations to carry along. Only fields whose values JSON carries exactly and this module turns
+    back: text, integers, booleans, dates, moments, files and foreign keys; anything else is refused."""
 
     output_field = models.JSONField()
 
-    def __init__(self, queryset):
-        fields = queryset.model._meta.concrete_fields
-        unsupported = [f.name for f in fields if not isinstance(f, _IN_JSON) or isinstance(f, _NOT_IN_JSON)]
+    def __init__(self, queryset, fields=None, annotations=()):
+        meta = queryset.model._meta
+        chosen = meta.concrete_fields if fields is None else [meta.pk, *(meta.get_field(name) for name in fields)]
+        unsupported = [f.name for f in chosen if not isinstance(f, _IN_JSON) or isinstance(f, _NOT_IN_JSON)]
         if unsupported:
             raise ImproperlyConfigured(f"{queryset.model.__name__}: {', '.join(unsupported)} cannot travel as JSON")
-        super().__init__(queryset.values(related_row=JSONObject(**{f.attname: f.attname for f in fields})))
+        carried = {f.attname: f.attname for f in chosen} | {name: name for name in annotations}
+        super().__init__(queryset.values(related_row=JSONObject(**carried)))
 
     def as_sql(self, compiler, connection, template=None, **extra_context):
         # ``sql`` is Django's compiled subquery; its values stay in ``params``.
@@ -164,15 +168,22 @@ _IN_JSON = (
 _NOT_IN_JSON = (models.TimeField, models.DurationField)
 
 
-def objects_from_rows(model, rows, using):
+def objects_from_rows(model, rows, using, annotations=None):
     """Model instances from the objects of a ``RelatedRows`` annotation (in the rows' order), as
-    read from the database ``using`` (the parent's ``_state.db``)."""
-    fields = model._meta.concrete_fields
+    read from the database ``using`` (the parent's ``_state.db``); fields a row does not carry are
+    deferred. ``annotations``: {name: a model field of the annotation's type} to set on each."""
+    if not rows:
+        return []
+    fields = [field for field in model._meta.concrete_fields if field.attname in rows[0]]
     names = [field.attname for field in fields]
     zone = connections[using].timezone
-    return [
-        model.from_db(using, names, [_from_json(field, row[field.attname], zone) for field in fields]) for row in rows
-    ]
+    objects = []
+    for row in rows:
+        obj = model.from_db(using, names, [_from_json(field, row[field.attname], zone) for field in fields])
+        for name, field in (annotations or {}).items():
+            setattr(obj, name, _from_json(field, row[name], zone))
+        objects.append(obj)
+    return objects
 
 
 def _from_json(field, value, zone):

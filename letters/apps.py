@@ -15,5 +15,5 @@ class LettersConfig(AppConfig):
 
         hooks.application_submitted.connect(receivers.issue_receipt_on_commit)
         hooks.decision_released.connect(receivers.issue_decision_letter_on_commit)
-        hooks.applicant_documents.connect(receivers.attach_released_letters)
+        hooks.applicant_document_rows.connect(receivers.released_letter_rows)
         ApplicationEvent.register_actions({"letter_notified_otherwise": _("Bescheid auf anderem Weg bekannt gegeben")})

@@ -1,11 +1,9 @@
 """How letters reacts to the lower apps' hooks (connected in ``LettersConfig.ready``)."""
 
-from collections import defaultdict
+from django.db import models, transaction
+from django.db.models import OuterRef
 
-from django.db import transaction
-
-from applications.selectors import applications_of_user
-from foerderportal.prepared import PreparedQuery
+from foerderportal.prepared import RelatedRows, objects_from_rows
 
 from . import selectors, tasks
 from .models import Letter
@@ -36,35 +34,24 @@ APPLICANT_LETTER_FIELDS = (
 )
 
 
-def _released_letters():
-    # With the first download that notified: the dashboard shows each letter's notification state.
-    letters = Letter.objects.filter(status=Letter.Status.RELEASED).only(*APPLICANT_LETTER_FIELDS)
-    return selectors.with_notification(letters).order_by("released_at", "pk")
-
-
-# Compiled once per process (foerderportal.prepared): the dashboard and the receipt page ask on
-# every visit, and building and compiling the annotated query was most of what they cost.
-_released_letters_of_application = PreparedQuery(
-    lambda user_id, pk: _released_letters().filter(
-        application=pk, application__in=applications_of_user(user_id).values("pk")
+def _released_letter_rows():
+    # With the first download that notified: the applicant's pages show each letter's notification state.
+    letters = selectors.with_notification(
+        Letter.objects.filter(application=OuterRef("pk"), status=Letter.Status.RELEASED)
     )
-)
-_released_letters_of_user = PreparedQuery(
-    lambda user_id: _released_letters().filter(application__in=applications_of_user(user_id).values("pk"))
-)
+    return RelatedRows(letters, fields=APPLICANT_LETTER_FIELDS, annotations=("first_download_at",))
 
 
-def attach_released_letters(*, applications, user_id):
-    """``released_letters`` on each of the user's ``applications`` (one query, scoped to the user's
-    confirmed memberships like the applications): the dashboard lists all of them, the receipt one."""
-    if not applications:
-        return
-    if len(applications) == 1:
-        letters = _released_letters_of_application.list(user_id=user_id, pk=applications[0].pk)
-    else:
-        letters = _released_letters_of_user.list(user_id=user_id)
-    by_application = defaultdict(list)
-    for letter in letters:
-        by_application[letter.application_id].append(letter)
-    for application in applications:
-        application.released_letters = by_application[application.pk]
+_MOMENT = models.DateTimeField()
+
+
+def _attach_released_letters(application, rows):
+    letters = objects_from_rows(Letter, rows, application._state.db, annotations={"first_download_at": _MOMENT})
+    letters.sort(key=lambda letter: (letter.released_at, letter.pk))
+    application.released_letters = letters
+
+
+def released_letter_rows():
+    """Hook ``applicant_document_rows``: the released letters in the row of each of the applicant's
+    applications (the dashboard lists them, the receipt page its own), as ``released_letters``."""
+    return [("released_letter_rows", _released_letter_rows, _attach_released_letters)]

@@ -24,11 +24,11 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = 3
 # session, user, the application (with organisation, round and whether the resolution is attached)
 SECTION = 3
-# session, user, the application (with organisation, round, submitter and attachments), released letters
-RECEIPT = 4
+# session, user, the application (with organisation, round, submitter, attachments and released letters)
+RECEIPT = 3
 # session, user, memberships (with the colleagues' waiting requests counted), applications (with
-# their attachments), their released letters, open rounds, the facilitation link
-DASHBOARD = 7
+# their attachments and released letters), open rounds, the facilitation link
+DASHBOARD = 6
 # session, user, the application (scoped to the member), the application locked with the membership
 # check, its attachments (completeness), the round locked (reference number), the last sequence
 # (a statement of its own, so it sees the sequence a competitor committed before the lock was

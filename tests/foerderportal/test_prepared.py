@@ -7,7 +7,8 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, DateTimeField, Exists, IntegerField, Min, OuterRef
+from django.db.models.functions import Length
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -270,3 +271,24 @@ def test_the_applicant_pages_show_each_applications_attachments_in_upload_order(
     assert "b-eins.pdf" in by_application[second.pk] and "a-zwei.pdf" not in by_application[second.pk]
     overview = client.get(reverse("applications:overview", args=[first.pk])).content.decode()
     assert overview.index("a-eins.pdf") < overview.index("a-zwei.pdf") and "b-eins.pdf" not in overview
+
+
+def test_related_rows_carry_chosen_fields_and_annotations_the_rest_deferred():
+    application = ApplicationFactory()
+    made = _attachment(application, "beschluss.pdf", size=42)
+    attachments = Attachment.objects.filter(application=OuterRef("pk")).annotate(
+        name_length=Length("original_name"), first_upload=Min("application__attachments__uploaded_at")
+    )
+    loaded = Application.objects.annotate(
+        attachment_rows=RelatedRows(
+            attachments, fields=("original_name", "size"), annotations=("name_length", "first_upload")
+        )
+    ).get(pk=application.pk)
+    annotations = {"name_length": IntegerField(), "first_upload": DateTimeField()}
+    (found,) = objects_from_rows(Attachment, loaded.attachment_rows, loaded._state.db, annotations)
+    assert (found.pk, found.original_name, found.size, found.name_length) == (made.pk, "beschluss.pdf", 42, 13)
+    assert found.first_upload == Attachment.objects.get(pk=made.pk).uploaded_at
+    assert found.get_deferred_fields() >= {"kind", "sha256", "uploaded_at"}
+    with CaptureQueriesContext(connection) as queries:
+        assert found.sha256 == "a" * 64  # a deferred field loads when asked for, as with only()
+    assert len(queries) == 1
