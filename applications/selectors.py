@@ -92,20 +92,27 @@ _application_with_attachments = PreparedQuery(
 )
 
 
+def _one(query, user, pk, *attach):
+    """The application ``pk`` read by the prepared ``query`` if the user is a confirmed member of its
+    organisation (else ``None``), with what each of ``attach`` takes from its row."""
+    if not user.is_authenticated:
+        return None
+    application = query.first(user_id=user.pk, pk=pk)
+    if application is not None:
+        for step in attach:
+            step(application)
+    return application
+
+
 def application_of(user, pk):
     """The application ``pk`` if the user is a confirmed member of its organisation, else ``None``."""
-    return _application.first(user_id=user.pk, pk=pk) if user.is_authenticated else None
+    return _one(_application, user, pk)
 
 
 def application_with_attachments(user, pk):
     """``application_of`` with its attachments by upload (``application.attachments.all()``: the
     checklist, the navigation and the list of attachments read them), in one query."""
-    if not user.is_authenticated:
-        return None
-    application = _application_with_attachments.first(user_id=user.pk, pk=pk)
-    if application is not None:
-        _attach_attachments(application)
-    return application
+    return _one(_application_with_attachments, user, pk, _attach_attachments)
 
 
 OPEN_ROUNDS_KEY = "open-rounds"
@@ -202,7 +209,7 @@ _application_with_resolution_flag = PreparedQuery(
 def application_with_resolution_flag(user, pk):
     """``application_of`` with ``has_resolution`` (is the council resolution attached?), all the
     checklist needs of the attachments: the section pages read no attachment rows."""
-    return _application_with_resolution_flag.first(user_id=user.pk, pk=pk) if user.is_authenticated else None
+    return _one(_application_with_resolution_flag, user, pk)
 
 
 # What the receipt shows of an application, its organisation, round and submitter (the section
@@ -237,13 +244,7 @@ _application_for_receipt = PreparedQuery(
 def application_with_documents(user, pk):
     """``application_of`` as the receipt shows it (``RECEIPT_FIELDS``), with its attachments and
     its released documents (``_document_rows``), in one query; ``None`` where ``application_of`` is."""
-    if not user.is_authenticated:
-        return None
-    application = _application_for_receipt.first(user_id=user.pk, pk=pk)
-    if application is not None:
-        _attach_attachments(application)
-        _attach_documents(application)
-    return application
+    return _one(_application_for_receipt, user, pk, _attach_attachments, _attach_documents)
 
 
 MEMBERSHIPS_GENERATION = "memberships:generation"

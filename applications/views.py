@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language, override
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.forms import NotificationConsentForm
 from accounts.limits import allow_mail, allow_requests
 from accounts.services import give_notification_consent
+from foerderportal import caching
 from foerderportal.files import file_response
 from foerderportal.formatting import format_deadline
 
@@ -77,7 +78,7 @@ def dashboard(request):
         join_form = JoinOrganisationForm(initial={"organisation_search": term})
         join = _organisation_search_context(join_form, searched=True, join_form=join_form)
     else:
-        join = {"blank_join_search": _blank_join_search(get_language(), *_address_context())}
+        join = {"blank_join_search": _blank_join_search(get_language(), *caching.address_context())}
     return render(
         request,
         "applications/dashboard.html",
@@ -422,11 +423,6 @@ def register(request):
         )
         return render(request, "accounts/register_done.html", {"email": data["email"]})
     return render(request, "accounts/register.html", _organisation_search_context(form, searched=searching))
-
-
-def _address_context():
-    """What the addresses in a cached piece of a page depend on (tests switch URLconfs and settings)."""
-    return get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF, settings.STATIC_URL
 
 
 @functools.lru_cache(maxsize=8)

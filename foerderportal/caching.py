@@ -30,6 +30,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import get_script_prefix, get_urlconf
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,13 @@ def shape_of(models):
         for field in model._meta.concrete_fields
     )
     return hashlib.sha256("\n".join([django.__version__, *fields]).encode()).hexdigest()[:10]
+
+
+def address_context():
+    """What addresses reversed once and kept in a process for a piece of a page depend on: the
+    script prefix, the URLconf of the thread and of the settings, the static files' URL (tests
+    switch them)."""
+    return get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF, settings.STATIC_URL
 
 
 def stored_key(key):

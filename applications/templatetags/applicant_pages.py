@@ -4,12 +4,12 @@ loop was a measurable share of the page (the overview is opened on every step of
 import functools
 
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from foerderportal import caching
 from foerderportal.form_renderer import render_value
 
 register = template.Library()
@@ -38,23 +38,20 @@ _ID = 2_147_480_647
 
 
 @functools.lru_cache(maxsize=8)
-def _steps(script_prefix, urlconf, root_urlconf):
-    """The addresses of an application's steps around its id, per script prefix and URLconf:
-    (before, after) for "attachments" and "overview", and for a section with "{slug}" in after."""
-    addresses = {
-        "section": reverse("applications:section", args=[_ID, "section-slug"]),
-        "attachments": reverse("applications:attachments", args=[_ID]),
-        "overview": reverse("applications:overview", args=[_ID]),
-    }
-    return {name: tuple(address.split(str(_ID), 1)) for name, address in addresses.items()}
+def _steps(*address_context):
+    """The addresses of an application's steps split around its id (and a section's slug), per
+    ``caching.address_context()``: {step: (before the id, between id and slug, after the slug)}."""
+    steps = {}
+    for step, args in (("section", [_ID, "section-slug"]), ("attachments", [_ID]), ("overview", [_ID])):
+        before, rest = reverse(f"applications:{step}", args=args).split(str(_ID), 1)
+        middle, after = rest.rsplit("section-slug", 1) if step == "section" else (rest, "")
+        steps[step] = (before, middle, after)
+    return steps
 
 
-def _address(steps, step, application_id, slug=None):
-    before, after = steps[step]
-    if slug is not None:
-        before_slug, after_slug = after.rsplit("section-slug", 1)
-        after = f"{before_slug}{slug}{after_slug}"
-    return f"{before}{application_id}{after}"
+def _address(steps, step, application_id, slug=""):
+    before, middle, after = steps[step]
+    return f"{before}{application_id}{middle}{slug}{after}"
 
 
 @register.simple_tag
@@ -62,7 +59,7 @@ def section_nav(application, navigation, current):
     """The steps of an application: its sections (``navigation``: the view's list of
     ``{"slug", "title", "done"}``), the attachments and the overview; ``current``: the step shown
     (a section's slug, "attachments" or "overview")."""
-    steps = _steps(get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    steps = _steps(*caching.address_context())
     done = f'<span class="visually-hidden">{escape(gettext("(vollständig)"))}</span><span aria-hidden="true"> ✓</span>'
     items = [
         (_address(steps, "section", application.pk, item["slug"]), item["slug"], item["title"], item["done"])
